@@ -1,0 +1,19 @@
+"""jaxact: activation functions for JAX whose derivatives are exact at every order."""
+
+from jaxact._core import Activation
+from jaxact.activations import ACTIVATIONS, elu, leaky_relu, prelu, relu, sigmoid, tanh
+from jaxact.derivatives import derivative, get
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "derivative",
+    "elu",
+    "get",
+    "leaky_relu",
+    "prelu",
+    "relu",
+    "sigmoid",
+    "tanh",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,160 @@
+"""Measure how exact the derivatives are: a high-precision reference and ulp errors.
+
+The reference evaluates the textbook forms (σ′ = σ(1 − σ), tanh′ = 1 − tanh², …) in
+mpmath at a precision raised until their cancellations are harmless; jaxact's own forms
+are different, stable expressions, so the two are independent. Requires ``mpmath``
+(``pip install "jaxact[test]"``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import ml_dtypes
+import numpy as np
+
+from jaxact._core import Activation
+
+#: Worst error allowed, in ulp at the true value, for derivative orders 0, 1 and 2.
+BOUNDS: dict[str, tuple[float, float, float]] = {
+    "float16": (1, 1, 1),
+    "bfloat16": (1, 1, 1),
+    "float32": (4, 4, 8),
+    "float64": (4, 4, 8),
+}
+
+DTYPES = tuple(BOUNDS)
+
+
+def _mp():
+    try:
+        import mpmath
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("jaxact.accuracy needs mpmath: pip install 'jaxact[test]'") from e
+    return mpmath
+
+
+def _textbook(name: str, mp, x, a, n: int, m: int):
+    """∂ⁿ/∂xⁿ ∂ᵐ/∂aᵐ of activation ``name`` at mpf ``x``, from the textbook formulas."""
+    if m > 1:
+        return mp.mpf(0)
+    if name == "sigmoid":
+        s = 1 / (1 + mp.exp(-x))
+        return [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)][n]
+    if name == "tanh":
+        t = mp.tanh(x)
+        return [t, 1 - t * t, -2 * t * (1 - t * t), (1 - t * t) * (6 * t * t - 2)][n]
+    pos = [x, mp.mpf(1)] + [mp.mpf(0)] * n  # the identity and its derivatives
+    if x > 0:
+        return pos[n] if m == 0 else mp.mpf(0)
+    if name == "relu":
+        return mp.mpf(0)
+    if name in ("leaky_relu", "prelu"):
+        neg = pos  # a·x
+    elif name == "elu":
+        neg = [mp.exp(x) - 1] + [mp.exp(x)] * n  # a·(eˣ − 1)
+    else:
+        raise KeyError(f"no reference for {name!r}")
+    return a * neg[n] if m == 0 else neg[n]
+
+
+def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None = None):
+    """The true ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f(x, param) as an mpmath number (x ≤ 0: negative branch)."""
+    mp = _mp()
+    ax = abs(x)
+    # Cancellation costs up to 2.9 bits per unit of |x| in the tails (1 − tanh² ≈ 4e^−2|x|)
+    # and log2(1/|x|) bits near 0 (1 − 2σ ≈ −x/2); past |x| ≈ 800 every value is < 1e-308.
+    bits = 128 + 3 * min(ax, 800) + (max(0.0, -math.log2(ax)) if ax else 0)
+    with mp.workprec(int(bits)):
+        a = mp.mpf(param) if param is not None else mp.mpf(1)
+        return +_textbook(name, mp, mp.mpf(x), a, n, m)
+
+
+def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
+    """|got − ref| in units of ``dtype``'s spacing at ``ref``.
+
+    Where the true value is below the smallest normal number, any result no larger than
+    that is exact (XLA flushes subnormals) and counts as 0.
+    """
+    mp = _mp()
+    info = ml_dtypes.finfo(dtype)
+    tiny, nmant = float(info.tiny), int(info.nmant)
+    out = np.empty(len(ref))
+    for i, (g, r) in enumerate(zip(np.asarray(got, np.float64), ref, strict=True)):
+        if not math.isfinite(g):
+            out[i] = np.inf
+            continue
+        diff = abs(mp.mpf(g) - r)
+        if abs(r) < tiny:
+            out[i] = 0.0 if diff <= tiny else float(diff / tiny * 2**nmant)
+        else:
+            ulp = mp.ldexp(1, int(mp.floor(mp.log(abs(r), 2))) - nmant)
+            out[i] = float(diff / ulp)
+    return out
+
+
+def test_points(dtype, n_random: int = 0, seed: int = 0) -> np.ndarray:
+    """Inputs over the whole normal range of ``dtype``: tails, centre, kink, and ± both.
+
+    Magnitudes run geometrically from max(1e-30, tiny) to the largest finite value, densely
+    over |x| ≤ 40 where the derivatives change, plus 0 and ``n_random`` random values.
+    """
+    info = ml_dtypes.finfo(dtype)
+    lo = max(float(info.tiny), 1e-30)
+    mags = np.concatenate(
+        [
+            np.geomspace(lo, float(info.max) / 2, 159),
+            [float(info.max)],
+            np.linspace(0, 40, 161)[1:],
+            np.geomspace(40, min(float(info.max), 800.0), 60),
+        ]
+    )
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([mags, -mags, [0.0], rng.normal(scale=8.0, size=n_random)])
+    x = np.asarray(x, dtype=np.float64).astype(dtype)
+    x = x[np.isfinite(x.astype(np.float64))]
+    return np.unique(x)
+
+
+def autodiff(act: Activation, n: int, m: int = 0, param=None, mode: str = "grad") -> Callable:
+    """∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of ``act`` computed by JAX's autodiff, elementwise over an array x.
+
+    ``mode`` picks the transform: "grad" (reverse mode, nested ``jax.grad``), "jvp"
+    (forward mode, nested ``jax.jvp``), "jacfwd", "jacrev", "hessian" (n = 2, m = 0) or
+    "closed" (``jaxact.derivative``, no autodiff).
+    """
+    from jaxact.derivatives import derivative
+
+    params = () if param is None else (param,)
+    if mode == "closed":
+        d = derivative(act.name, n, m)
+        return jax.jit(lambda x: d(x, *params))
+
+    def scalar(x, *p):
+        return act.fn(x, *p)
+
+    g = scalar
+    if mode == "hessian":
+        if (n, m) != (2, 0):
+            raise ValueError("mode 'hessian' is for the second x-derivative")
+        g = jax.hessian(g)
+    elif mode == "jvp":
+        for argnum in [1] * m + [0] * n:
+            g = _directional(g, argnum)
+    else:
+        op = {"grad": jax.grad, "jacfwd": jax.jacfwd, "jacrev": jax.jacrev}[mode]
+        for argnum in [1] * m + [0] * n:
+            g = op(g, argnums=argnum)
+    return jax.jit(jax.vmap(lambda x: g(x, *params)))
+
+
+def _directional(g: Callable, argnum: int) -> Callable:
+    def dg(*args):
+        tangents = [jnp.zeros_like(a) for a in args]
+        tangents[argnum] = jnp.ones_like(args[argnum])
+        return jax.jvp(g, args, tuple(tangents))[1]
+
+    return dg
