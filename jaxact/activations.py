@@ -52,7 +52,7 @@ def sigmoid(x: ArrayLike) -> Array:
       An array like ``x``, in its float dtype.
 
     Examples:
-      >>> import jax, jaxact
+      >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.sigmoid(jnp.array([-1.0, 0.0, 1.0]))
       Array([0.26894143, 0.5       , 0.7310586 ], dtype=float32)
       >>> jax.grad(jaxact.sigmoid)(20.0)  # jax.grad(jax.nn.sigmoid) gives 0 here
@@ -113,11 +113,11 @@ def tanh(x: ArrayLike) -> Array:
       An array like ``x``, in its float dtype.
 
     Examples:
-      >>> import jax, jaxact
+      >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.tanh(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.7615942,  0.       ,  0.7615942], dtype=float32)
+      Array([-0.76159424,  0.        ,  0.76159424], dtype=float32)
       >>> jax.grad(jaxact.tanh)(10.0)  # jax.grad(jnp.tanh) gives 0 here
-      Array(8.2446144e-09, dtype=float32, weak_type=True)
+      Array(8.244615e-09, dtype=float32, weak_type=True)
     """
     return evaluate(_TANH, "tanh", x)
 
@@ -152,7 +152,7 @@ def relu(x: ArrayLike) -> Array:
       An array like ``x``, in its dtype.
 
     Examples:
-      >>> import jax, jaxact
+      >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.relu(jnp.array([-2.0, 0.0, 3.0]))
       Array([0., 0., 3.], dtype=float32)
       >>> jax.grad(jaxact.relu)(0.0)
@@ -195,7 +195,7 @@ def leaky_relu(x: ArrayLike, negative_slope: ArrayLike = 0.01) -> Array:
       An array like ``x``, in its float dtype.
 
     Examples:
-      >>> import jaxact
+      >>> import jax.numpy as jnp, jaxact
       >>> jaxact.leaky_relu(jnp.array([-2.0, 0.0, 3.0]), negative_slope=0.1)
       Array([-0.2,  0. ,  3. ], dtype=float32)
     """
@@ -223,11 +223,11 @@ def prelu(x: ArrayLike, alpha: ArrayLike) -> Array:
       An array like ``x``, in its float dtype.
 
     Examples:
-      >>> import jax, jaxact
+      >>> import jax, jax.numpy as jnp, jaxact
       >>> x = jnp.array([[-2.0, 3.0], [-1.0, -4.0]])
       >>> jaxact.prelu(x, jnp.array([0.25, 0.5]))  # one α per channel
-      Array([[-0.5,  3. ],
-             [-0.25, -2. ]], dtype=float32)
+      Array([[-0.5 ,  3.  ],
+             [-0.25, -2.  ]], dtype=float32)
       >>> jax.grad(lambda a: jaxact.prelu(x, a).sum())(0.25)
       Array(-7., dtype=float32, weak_type=True)
     """
@@ -271,11 +271,11 @@ def elu(x: ArrayLike, alpha: ArrayLike = 1.0) -> Array:
       An array like ``x``, in its float dtype.
 
     Examples:
-      >>> import jax, jaxact
+      >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.elu(jnp.array([-1.0, 0.0, 2.0]))
       Array([-0.63212055,  0.        ,  2.        ], dtype=float32)
       >>> jax.grad(jaxact.elu)(-17.0)
-      Array(4.1399377e-08, dtype=float32, weak_type=True)
+      Array(4.1399375e-08, dtype=float32, weak_type=True)
     """
     return evaluate(_ELU, "elu", x, alpha=alpha)
 

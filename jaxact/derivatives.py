@@ -27,11 +27,11 @@ def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int =
     dtype. It is exactly what ``jax.grad`` & co. return for ``f``, evaluated directly.
 
     Examples:
-      >>> import jaxact
+      >>> import jax.numpy as jnp, jaxact
       >>> jaxact.derivative("sigmoid")(jnp.array([0.0, 20.0]))
       Array([2.5000000e-01, 2.0611537e-09], dtype=float32)
       >>> jaxact.derivative(jaxact.elu, order=0, param_order=1)(-1.0, alpha=2.0)  # ∂f/∂α
-      Array(-0.63212055, dtype=float32, weak_type=True)
+      Array(-0.63212055, dtype=float32)
     """
     act = get(f)
     if not all(isinstance(k, int) and k >= 0 for k in (order, param_order)):

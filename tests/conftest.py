@@ -1,0 +1,49 @@
+"""Shared helpers: which parameter values each activation is tested with, and dtypes."""
+
+from __future__ import annotations
+
+import contextlib
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxact
+
+NAMES = list(jaxact.ACTIVATIONS)
+DTYPES = ["float16", "bfloat16", "float32", "float64"]
+
+#: Parameter values under test: the default, and one other (prelu has no default).
+PARAMS: dict[str, list[float | None]] = {
+    "sigmoid": [None],
+    "tanh": [None],
+    "relu": [None],
+    "leaky_relu": [0.01, 0.2],
+    "prelu": [0.25, 0.7],
+    "elu": [1.0, 0.5],
+}
+
+
+def cases(with_dtypes=DTYPES):
+    """(name, param, dtype) for every activation, parameter value and dtype."""
+    return [
+        pytest.param(name, p, dt, id=f"{name}-{p}-{dt}")
+        for name in NAMES
+        for p in PARAMS[name]
+        for dt in with_dtypes
+    ]
+
+
+def x64(dtype) -> contextlib.AbstractContextManager:
+    """float64 arrays need x64 mode; everything else runs in JAX's default mode."""
+    return jax.enable_x64(jnp.dtype(dtype) == jnp.float64)
+
+
+def param_in(param, dtype) -> float | None:
+    """The parameter as the activation sees it: cast to x's dtype."""
+    return None if param is None else float(np.asarray(param, jnp.dtype(dtype)).astype(np.float64))
+
+
+def test_every_activation_has_test_parameters():
+    assert set(PARAMS) == set(jaxact.ACTIVATIONS)
