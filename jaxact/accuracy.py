@@ -158,3 +158,38 @@ def _directional(g: Callable, argnum: int) -> Callable:
         return jax.jvp(g, args, tuple(tangents))[1]
 
     return dg
+
+
+def worst_ulp(
+    name: str,
+    dtype,
+    order: int,
+    *,
+    impl: str = "jaxact",
+    param=None,
+    n_random: int = 200,
+    kink: bool = True,
+) -> float:
+    """The largest ulp error of the order-``order`` x-derivative (by ``jax.grad``) over
+    :func:`test_points` (without x = 0 if not ``kink``). ``impl`` is "jaxact" or "jax.nn"
+    (the table's counterpart, whose kink convention differs: leaky_relu′(0) = 1 there).
+
+    float64 needs x64 mode: run under ``jax.enable_x64(True)``.
+    """
+    from jaxact.derivatives import get
+
+    act = get(name)
+    if param is None and act.params:
+        param = act.params[0][1] if act.params[0][1] is not None else 0.25
+    dt = jnp.dtype(dtype)
+    fn = {"jaxact": act.fn, "jax.nn": act.jax_nn}[impl]
+    args = () if param is None else (jnp.asarray(param, dt),)
+    g = lambda x: fn(x, *args)  # noqa: E731
+    for _ in range(order):
+        g = jax.grad(g)
+    x = test_points(dt, n_random=n_random)
+    x = x if kink else x[x != 0]
+    got = np.asarray(jax.jit(jax.vmap(g))(jnp.asarray(x)))
+    p = None if param is None else float(np.asarray(args[0]).astype(np.float64))
+    ref = [reference(act.name, float(v), order, 0, p) for v in x.astype(np.float64)]
+    return float(ulp_error(got, ref, dt).max())

@@ -1,0 +1,69 @@
+"""Worst derivative error of jaxact and of jax.nn, in ulp, per function, order and dtype.
+
+    python benchmarks/accuracy.py [--json PATH] [--dtypes float32,bfloat16,...]
+
+Prints the Markdown table that README.md shows (each cell: jaxact / jax.nn; ∞: NaN or inf
+where the true value is finite). Errors are measured with jax.grad over the inputs of
+jaxact.accuracy.test_points (the whole normal range, tails and centre; x = 0 left out, since
+jax.nn's leaky_relu takes the positive branch there) against an mpmath reference. Needs ``pip install ".[test]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import jax
+
+import jaxact
+from jaxact import accuracy
+
+
+def measure(dtypes: list[str]) -> dict:
+    table = {}
+    for name in jaxact.ACTIVATIONS:
+        for order in range(3):
+            for dt in dtypes:
+                with jax.enable_x64(dt == "float64"):
+                    table[name, order, dt] = tuple(
+                        accuracy.worst_ulp(name, dt, order, impl=impl, kink=False)
+                        for impl in ("jaxact", "jax.nn")
+                    )
+    return table
+
+
+def fmt(v: float) -> str:
+    return "∞" if v == float("inf") else f"{v:.3g}"
+
+
+def markdown(table: dict, dtypes: list[str]) -> str:
+    lines = [
+        "| function | order | " + " | ".join(dtypes) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in dtypes) + " |",
+    ]
+    for name in jaxact.ACTIVATIONS:
+        for order in range(3):
+            cells = [" / ".join(fmt(v) for v in table[name, order, dt]) for dt in dtypes]
+            lines.append(f"| {name} | {['f', 'f′', 'f″'][order]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dtypes", default=",".join(accuracy.DTYPES))
+    parser.add_argument("--json", help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+    dtypes = args.dtypes.split(",")
+    start = time.perf_counter()
+    table = measure(dtypes)
+    print(f"jax {jax.__version__}, {jax.default_backend()}; worst ulp, jaxact / jax.nn\n")
+    print(markdown(table, dtypes))
+    print(f"\n({time.perf_counter() - start:.0f} s)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({f"{n}/{o}/{d}": v for (n, o, d), v in table.items()}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
