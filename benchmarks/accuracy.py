@@ -5,7 +5,8 @@
 Prints the Markdown table that README.md shows (each cell: jaxact / jax.nn; ∞: NaN or inf
 where the true value is finite). Errors are measured with jax.grad over the inputs of
 jaxact.accuracy.test_points (the whole normal range, tails and centre; x = 0 left out, since
-jax.nn's leaky_relu takes the positive branch there) against an mpmath reference. Needs ``pip install ".[test]"``.
+jax.nn's leaky_relu takes the positive branch there) against an mpmath reference.
+Needs ``pip install ".[test]"``.
 """
 
 from __future__ import annotations
