@@ -1,0 +1,192 @@
+"""Speed and memory of jaxact against jax.nn, side by side, in one process.
+
+    python benchmarks/bench.py [--quick] [--json PATH] [--only NAMES] [--dtypes ...]
+
+For every activation of ``jaxact.ACTIVATIONS`` and its ``jax.nn`` counterpart (prelu:
+``jax.nn.leaky_relu`` with an array slope, one per channel of the last axis):
+
+- forward ``f(x)`` and forward+backward (``jax.vjp``: the gradient for a given cotangent),
+  at 2^10, 2^16, 2^20 and 2^22 elements, float32 and bfloat16. Calls alternate
+  (jaxact, jax.nn, jaxact, …) after a warm-up, compile excluded; each row reports the median
+  time of each and the median of the per-pair ratios jaxact / jax.nn.
+- a roofline: a jitted elementwise pass that reads and writes the same bytes (``x * 1.5``;
+  ``x * g`` for forward+backward), timed in the same loop, so each figure is also shown as a
+  fraction of the bandwidth that pass reaches (``bw``: roofline time / activation time).
+- memory: the temp bytes XLA allocates for ``jax.jit(jax.grad(loss))`` of a deep MLP
+  (12 layers, width 2048, batch 512, float32), from ``compiled.memory_analysis()``.
+
+``--quick`` runs small sizes and few repetitions (a smoke test, not a measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import jaxact
+
+CHANNELS = 128  # x has shape (n / 128, 128); prelu's α has one slope per channel
+
+
+def pair(name: str) -> tuple[Callable, Callable]:
+    """(jaxact, jax.nn) versions of activation ``name``, as functions of x alone."""
+    act = jaxact.ACTIVATIONS[name]
+    if name == "prelu":
+        alpha = jnp.linspace(0.1, 0.3, CHANNELS)
+        return (lambda x: act.fn(x, alpha.astype(x.dtype))), (
+            lambda x: act.jax_nn(x, alpha.astype(x.dtype))
+        )
+    return act.fn, act.jax_nn
+
+
+def forward_backward(f: Callable) -> Callable:
+    return lambda x, g: jax.vjp(f, x)[1](g)[0]
+
+
+def timed(fns: list[Callable], args: tuple, reps: int) -> list[list[float]]:
+    """Times each of ``fns`` on ``args``, interleaved, after a warm-up: seconds per call."""
+    fns = [jax.jit(f) for f in fns]
+    for f in fns:  # compile and warm up
+        for _ in range(3):
+            jax.block_until_ready(f(*args))
+    times = [[] for _ in fns]
+    for _ in range(reps):
+        for f, t in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            jax.block_until_ready(f(*args))
+            t.append(time.perf_counter() - start)
+    return times
+
+
+def speed(names, sizes, dtypes, reps) -> list[dict]:
+    rows = []
+    for dtype in dtypes:
+        for n in sizes:
+            x = jax.random.normal(jax.random.key(0), (n // CHANNELS, CHANNELS), dtype) * 4
+            g = jax.random.normal(jax.random.key(1), x.shape, dtype)
+            for name in names:
+                ours, theirs = pair(name)
+                for mode in ("forward", "fwd+bwd"):
+                    if mode == "forward":
+                        fns, args = [ours, theirs, lambda x: x * 1.5], (x,)
+                    else:
+                        fns = [forward_backward(ours), forward_backward(theirs), jnp.multiply]
+                        args = (x, g)
+                    t_ours, t_theirs, t_roof = timed(fns, args, reps)
+                    ratios = [a / b for a, b in zip(t_ours, t_theirs, strict=True)]
+                    med = statistics.median
+                    rows.append(
+                        {
+                            "name": name,
+                            "mode": mode,
+                            "dtype": dtype,
+                            "n": n,
+                            "jaxact_us": med(t_ours) * 1e6,
+                            "jax_nn_us": med(t_theirs) * 1e6,
+                            "ratio": med(ratios),
+                            "roofline_us": med(t_roof) * 1e6,
+                            "bw_jaxact": med(t_roof) / med(t_ours),
+                            "bw_jax_nn": med(t_roof) / med(t_theirs),
+                        }
+                    )
+                    print(format_row(rows[-1]), flush=True)
+    return rows
+
+
+def format_row(r: dict) -> str:
+    return (
+        f"{r['name']:<11} {r['mode']:<8} {r['dtype']:<8} 2^{int(np.log2(r['n'])):<3}"
+        f" {r['jaxact_us']:>10.1f} {r['jax_nn_us']:>10.1f} {r['ratio']:>7.3f}"
+        f" {r['roofline_us']:>10.1f} {r['bw_jaxact']:>6.2f} {r['bw_jax_nn']:>6.2f}"
+    )
+
+
+HEADER = (
+    f"{'function':<11} {'mode':<8} {'dtype':<8} {'n':<5} {'jaxact µs':>10} {'jax.nn µs':>10}"
+    f" {'ratio':>7} {'roof µs':>10} {'bw':>6} {'bw nn':>6}"
+)
+
+
+def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
+    """Temp bytes of one compiled gradient step of a depth × width MLP with activation f."""
+    keys = jax.random.split(jax.random.key(0), depth)
+    params = [jax.ShapeDtypeStruct((width, width), jnp.float32) for _ in keys]
+    x = jax.ShapeDtypeStruct((batch, width), jnp.float32)
+
+    def loss(params, x):
+        for w in params:
+            x = f(x @ w)
+        return jnp.mean(x**2)
+
+    compiled = jax.jit(jax.grad(loss)).lower(params, x).compile()
+    return compiled.memory_analysis().temp_size_in_bytes
+
+
+def memory(names, depth, width, batch) -> list[dict]:
+    rows = []
+    for name in names:
+        ours, theirs = pair(name) if name != "prelu" else _prelu_for_width(width)
+        row = {"name": name}
+        for label, f in [("jaxact", ours), ("jax_nn", theirs)]:
+            row[label + "_mib"] = mlp_temp_bytes(f, depth, width, batch) / 2**20
+        rows.append(row)
+        print(f"{name:<11} {row['jaxact_mib']:>10.1f} {row['jax_nn_mib']:>10.1f}", flush=True)
+    return rows
+
+
+def _prelu_for_width(width: int):
+    alpha = jnp.linspace(0.1, 0.3, width)
+    act = jaxact.ACTIVATIONS["prelu"]
+    return (lambda x: act.fn(x, alpha)), (lambda x: act.jax_nn(x, alpha))
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description="jaxact against jax.nn: speed and memory")
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
+    parser.add_argument("--only", help="comma-separated activation names")
+    parser.add_argument("--dtypes", default="float32,bfloat16")
+    parser.add_argument("--reps", type=int, help="timed calls per function (default 50)")
+    parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    args = parser.parse_args(argv)
+    names = args.only.split(",") if args.only else list(jaxact.ACTIVATIONS)
+    unknown = set(names) - set(jaxact.ACTIVATIONS)
+    if unknown:
+        parser.error(
+            f"unknown activations {sorted(unknown)}; choose from {list(jaxact.ACTIVATIONS)}"
+        )
+    sizes = [2**10, 2**12] if args.quick else [2**10, 2**16, 2**20, 2**22]
+    reps = args.reps or (5 if args.quick else 50)
+    depth, width, batch = (2, 256, 64) if args.quick else (12, 2048, 512)
+
+    device = jax.devices()[0]
+    where = f"{device.platform}: {device.device_kind}, {jax.device_count()} device(s)"
+    print(f"jax {jax.__version__}, {where}")
+    print("\ntime per call (median); ratio = median of per-pair jaxact / jax.nn;")
+    print("bw = roofline time / time (1.0: as fast as a pass that moves the same bytes)\n")
+    print(HEADER)
+    rows = speed(names, sizes, args.dtypes.split(","), reps)
+    print(f"\ntraining-step temp memory, MLP {depth}×{width}, batch {batch}, float32 (MiB)")
+    print(f"{'function':<11} {'jaxact':>10} {'jax.nn':>10}")
+    mem = memory(names, depth, width, batch)
+    result = {
+        "jax": jax.__version__,
+        "device": f"{device.platform}: {device.device_kind}",
+        "quick": args.quick,
+        "speed": rows,
+        "memory": {"depth": depth, "width": width, "batch": batch, "rows": mem},
+    }
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return result
+
+
+if __name__ == "__main__":
+    main()
