@@ -130,21 +130,23 @@ def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
 
 
 def memory(names, depth, width, batch) -> list[dict]:
+    variants = [(name, *pair(name)) for name in names if name != "prelu"]
+    if "prelu" in names:  # one slope per unit of the MLP's width
+        alpha = jnp.linspace(0.1, 0.3, width)
+        prelu = jaxact.ACTIVATIONS["prelu"]
+        variants.append(("prelu", lambda x: prelu.fn(x, alpha), lambda x: prelu.jax_nn(x, alpha)))
+    for name in ("sigmoid", "tanh"):  # the opt-in forms with jax.nn's memory
+        if name in names:
+            act = jaxact.ACTIVATIONS[name]
+            variants.append((f"{name} (lean)", getattr(jaxact.lean, name), act.jax_nn))
     rows = []
-    for name in names:
-        ours, theirs = pair(name) if name != "prelu" else _prelu_for_width(width)
-        row = {"name": name}
-        for label, f in [("jaxact", ours), ("jax_nn", theirs)]:
-            row[label + "_mib"] = mlp_temp_bytes(f, depth, width, batch) / 2**20
+    for label, ours, theirs in variants:
+        row = {"name": label}
+        for key, f in [("jaxact_mib", ours), ("jax_nn_mib", theirs)]:
+            row[key] = mlp_temp_bytes(f, depth, width, batch) / 2**20
         rows.append(row)
-        print(f"{name:<11} {row['jaxact_mib']:>10.1f} {row['jax_nn_mib']:>10.1f}", flush=True)
+        print(f"{label:<15} {row['jaxact_mib']:>8.1f} {row['jax_nn_mib']:>8.1f}", flush=True)
     return rows
-
-
-def _prelu_for_width(width: int):
-    alpha = jnp.linspace(0.1, 0.3, width)
-    act = jaxact.ACTIVATIONS["prelu"]
-    return (lambda x: act.fn(x, alpha)), (lambda x: act.jax_nn(x, alpha))
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(HEADER)
     rows = speed(names, sizes, args.dtypes.split(","), reps)
     print(f"\ntraining-step temp memory, MLP {depth}×{width}, batch {batch}, float32 (MiB)")
-    print(f"{'function':<11} {'jaxact':>10} {'jax.nn':>10}")
+    print(f"{'function':<15} {'jaxact':>8} {'jax.nn':>8}")
     mem = memory(names, depth, width, batch)
     result = {
         "jax": jax.__version__,

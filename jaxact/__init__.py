@@ -1,5 +1,6 @@
 """jaxact: activation functions for JAX whose derivatives are exact at every order."""
 
+from jaxact import lean
 from jaxact._core import Activation
 from jaxact.activations import ACTIVATIONS, elu, leaky_relu, prelu, relu, sigmoid, tanh
 from jaxact.derivatives import derivative, get
@@ -11,6 +12,7 @@ __all__ = [
     "elu",
     "get",
     "leaky_relu",
+    "lean",
     "prelu",
     "relu",
     "sigmoid",

@@ -73,8 +73,11 @@ def _check_real(v: object, fn: str, name: str) -> Array:
     return jnp.asarray(v)
 
 
-def expm1(x: Array) -> Array:
-    """eˣ − 1, to about 1 ulp (XLA's float32 expm1 is off by up to 4.4 ulp near x ≈ ±0.13)."""
+def expm1(x: Array, exp_x: Array | None = None) -> Array:
+    """eˣ − 1, to about 1 ulp; ``exp_x`` is eˣ where the caller has it already.
+
+    XLA's float32 expm1 is off by up to 4.4 ulp near x ≈ ±0.13.
+    """
     if x.dtype == jnp.float64:
         return jnp.expm1(x)
     # Taylor series x(1 + x/2(1 + x/3(1 + … x/10))) for |x| < ln 2: truncation < 2⁻²⁶;
@@ -82,7 +85,7 @@ def expm1(x: Array) -> Array:
     p = jnp.ones_like(x)
     for k in range(10, 1, -1):
         p = 1 + p * (x * (1.0 / k))
-    return jnp.where(jnp.abs(x) < _LN2, x * p, jnp.exp(x) - 1)
+    return jnp.where(jnp.abs(x) < _LN2, x * p, (jnp.exp(x) if exp_x is None else exp_x) - 1)
 
 
 def branch(x: Array, pos: Array | float, neg: Array | float) -> Array:

@@ -7,6 +7,8 @@ and elu′(0) = alpha.
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
@@ -19,7 +21,7 @@ from jaxact._core import Activation, Array, Tower, branch, evaluate, expm1
 def _sigmoid_forms(n: int, m: int, x: Array) -> Array:
     # With z = e^−|x| ∈ (0, 1], nothing overflows and no difference cancels:
     # σ = [x > 0 ? 1 : z]/(1 + z), σ′ = z/(1 + z)², σ″ = −sign(x)·z(1 − z)/(1 + z)³,
-    # σ‴ = z(1 − 4z + z²)/(1 + z)⁴.
+    # σ‴ = z(1 − 4z + z²)/(1 + z)⁴. One exponential for every order.
     z = jnp.exp(-jnp.abs(x))
     d = 1 + z
     if n == 0:
@@ -27,7 +29,7 @@ def _sigmoid_forms(n: int, m: int, x: Array) -> Array:
     if n == 1:
         return z / (d * d)
     if n == 2:
-        return jnp.sign(x) * z * expm1(-jnp.abs(x)) / (d * d * d)
+        return jnp.sign(x) * z * expm1(-jnp.abs(x), z) / (d * d * d)
     return z * (1 - 4 * z + z * z) / ((d * d) * (d * d))
 
 
@@ -64,25 +66,40 @@ def sigmoid(x: ArrayLike) -> Array:
 # --- tanh ------------------------------------------------------------------------------
 
 
+_E80 = math.exp(-80)
+# Taylor coefficients of tanh a = a·Σₖ cₖ a²ᵏ; for a < 0.35 each term is < 0.05× the last.
+_TANH_TAYLOR = (
+    1.0, -0.3333333333333333, 0.13333333333333333, -0.05396825396825397,
+    0.021869488536155203, -0.008863235529902197, 0.003592128036572481,
+    -0.0014558343870513183, 0.000590027440945586, -0.00023912911424355248,
+    9.691537956929451e-05, -3.927832388331683e-05, 1.5918905069328964e-05,
+)  # fmt: skip
+
+
 def _tanh_forms(n: int, m: int, x: Array) -> Array:
-    # With e = e^{−2|x|} − 1 and u = e^{−2|x|}: tanh|x| = −e/(2 + e), and
-    # tanh′ = sech² = 4u/(1 + u)², taken as 4(1 + e)/(2 + e)² near 0 (where u ≈ 1 carries
-    # no digits of the small 1 − u) and as (2e^{−|x|})² far out (where u underflows while
-    # sech² is still a normal number). Never 1 − tanh², which cancels to 0 in the tails.
+    # Near 0 (|x| < 0.35) tanh is its Taylor series p and sech² = 1 − p² (p² ≤ 0.12: no
+    # cancellation). Elsewhere, with u = e^{−2|x|} ≤ 1/2: tanh|x| = (1 − u)/(1 + u) and
+    # sech² = 4u/(1 + u)² — never 1 − tanh², which cancels to 0 in the tails. Far out
+    # (|x| ≥ 20) u is e^{80−2|x|}·e^{−80}, 80 − 2|x| being exact there: k·sech² is then
+    # k·4e^{−80}·e^{80−2|x|}, a normal number as long as the true value is, although u
+    # underflows. One exponential for every order.
     a = jnp.abs(x)
-    e = expm1(-2 * a)
-    t = jnp.sign(x) * (-e / (2 + e))
+    near, far = a < 0.35, a >= 20
+    big = jnp.exp(jnp.where(far, 80 - 2 * a, -2 * a))
+    u = jnp.where(far, big * _E80, big)
+    d = 1 + u
+    a2 = a * a
+    p = jnp.zeros_like(a)
+    for c in _TANH_TAYLOR[: 13 if x.dtype == jnp.float64 else 7][::-1]:
+        p = c + a2 * p
+    p = a * p
+    t = jnp.sign(x) * jnp.where(near, p, (1 - u) / d)
     if n == 0:
         return t
-    u = jnp.exp(-2 * a)
-    w = jnp.exp(-a)
 
     def sech2(k: float) -> Array:  # k·sech²x, with k applied before anything can underflow
-        return jnp.where(
-            a < 0.35,
-            4 * k * (1 + e) / ((2 + e) * (2 + e)),
-            jnp.where(a < 40, 4 * k * u / ((1 + u) * (1 + u)), (2 * k * w) * (2 * w)),
-        )
+        tail = jnp.where(far, 4 * k * _E80 * big, 4 * k * u) / (d * d)
+        return jnp.where(near, k * (1 - p * p), tail)
 
     if n == 1:
         return sech2(1)
@@ -115,7 +132,7 @@ def tanh(x: ArrayLike) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.tanh(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.76159424,  0.        ,  0.76159424], dtype=float32)
+      Array([-0.7615941,  0.       ,  0.7615941], dtype=float32)
       >>> jax.grad(jaxact.tanh)(10.0)  # jax.grad(jnp.tanh) gives 0 here
       Array(8.244615e-09, dtype=float32, weak_type=True)
     """

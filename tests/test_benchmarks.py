@@ -1,0 +1,54 @@
+"""The benchmark runs in --quick mode and its output is well-formed (no timing thresholds)."""
+
+import importlib.util
+import json
+import pathlib
+import sys
+
+import pytest
+
+import jaxact
+
+ROOT = pathlib.Path(__file__).parents[1] / "benchmarks"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_quick(tmp_path, capsys):
+    bench = load("bench")
+    out = tmp_path / "bench.json"
+    result = bench.main(
+        ["--quick", "--only", "tanh,prelu", "--dtypes", "float32", "--json", str(out)]
+    )
+    assert json.loads(out.read_text()) == json.loads(json.dumps(result))
+    rows = result["speed"]
+    assert {(r["name"], r["mode"]) for r in rows} == {
+        (n, m) for n in ("tanh", "prelu") for m in ("forward", "fwd+bwd")
+    }
+    for r in rows:
+        assert r["jaxact_us"] > 0 and r["jax_nn_us"] > 0 and r["roofline_us"] > 0
+        assert r["ratio"] > 0 and r["bw_jaxact"] > 0
+    names = [r["name"] for r in result["memory"]["rows"]]
+    assert names == ["tanh", "prelu", "tanh (lean)"]
+    assert all(r["jaxact_mib"] > 0 for r in result["memory"]["rows"])
+    assert "training-step temp memory" in capsys.readouterr().out
+
+
+def test_bench_rejects_unknown_names():
+    with pytest.raises(SystemExit) as e:
+        load("bench").main(["--quick", "--only", "gelu"])
+    assert e.value.code == 2
+
+
+def test_accuracy_table_is_markdown():
+    acc = load("accuracy")
+    table = {(n, o, "bfloat16"): (0.5, 256.0) for n in jaxact.ACTIVATIONS for o in range(3)}
+    text = acc.markdown(table, ["bfloat16"])
+    assert text.splitlines()[0] == "| function | order | bfloat16 |"
+    assert "| sigmoid | f′ | 0.5 / 256 |" in text
