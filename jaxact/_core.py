@@ -127,15 +127,21 @@ class Tower:
             if self.max_order is not None and n >= self.max_order:
                 tangents = tuple(_instantiate(t) for t in tangents)
                 return jax.jvp(form, primals, tangents)
+            y = f(x, *params)
+            # The chain rule's products and sum are formed in the compute dtype and rounded
+            # once: for 16-bit x, the next orders are evaluated on float32 x.
+            wide = jnp.float32 if x.dtype in _HALF else x.dtype
+            xw, pw = x.astype(wide), [p.astype(wide) for p in params]
             tx, *tp = tangents
             terms = []
             if not isinstance(tx, SymbolicZero):
-                terms.append(self(n + 1, m)(x, *params) * tx)
+                terms.append(self(n + 1, m)(xw, *pw) * tx.astype(wide))
             for t in tp:
                 if not isinstance(t, SymbolicZero):
-                    terms.append(self(n, m + 1)(x, *params) * t)
-            y = f(x, *params)
-            return y, sum(terms[1:], terms[0]) if terms else jnp.zeros_like(y)
+                    terms.append(self(n, m + 1)(xw, *pw) * t.astype(wide))
+            if not terms:
+                return y, jnp.zeros_like(y)
+            return y, sum(terms[1:], terms[0]).astype(y.dtype)
 
         f.defjvp(jvp, symbolic_zeros=True)
         return f
