@@ -15,7 +15,8 @@ For every activation of ``jaxact.ACTIVATIONS`` and its ``jax.nn`` counterpart (p
 - memory: the temp bytes XLA allocates for ``jax.jit(jax.grad(loss))`` of a deep MLP
   (12 layers, width 2048, batch 512, float32), from ``compiled.memory_analysis()``.
 
-``--quick`` runs small sizes and few repetitions (a smoke test, not a measurement).
+``--quick`` runs small sizes and few repetitions (a smoke test, not a measurement). The run
+ends with the Markdown summary that README.md shows.
 """
 
 from __future__ import annotations
@@ -149,6 +150,35 @@ def memory(names, depth, width, batch) -> list[dict]:
     return rows
 
 
+def markdown(result: dict) -> str:
+    """The README's summary: ratios at the two largest sizes, bandwidth, memory."""
+    sizes = sorted({r["n"] for r in result["speed"]})[-2:]
+    names = list(dict.fromkeys(r["name"] for r in result["speed"]))
+    dtypes = list(dict.fromkeys(r["dtype"] for r in result["speed"]))
+    get = {(r["name"], r["dtype"], r["mode"], r["n"]): r for r in result["speed"]}
+    cols = [f"{m} 2^{int(np.log2(n))}" for m in ("forward", "fwd+bwd") for n in sizes]
+    lines = [
+        "| function | dtype | "
+        + " | ".join(cols)
+        + f" | bw, forward 2^{int(np.log2(sizes[-1]))} |",
+        "| --- | --- | " + " | ".join("---" for _ in cols) + " | --- |",
+    ]
+    for dtype in dtypes:
+        for name in names:
+            ratios = [
+                f"{get[name, dtype, m, n]['ratio']:.2f}"
+                for m in ("forward", "fwd+bwd")
+                for n in sizes
+            ]
+            big = get[name, dtype, "forward", sizes[-1]]
+            bw = f"{big['bw_jaxact']:.2f} / {big['bw_jax_nn']:.2f}"
+            lines.append(f"| {name} | {dtype} | " + " | ".join(ratios) + f" | {bw} |")
+    lines += ["", "| function | jaxact (MiB) | jax.nn (MiB) |", "| --- | --- | --- |"]
+    for m in result["memory"]["rows"]:
+        lines.append(f"| {m['name']} | {m['jaxact_mib']:.0f} | {m['jax_nn_mib']:.0f} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description="jaxact against jax.nn: speed and memory")
     parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
@@ -184,6 +214,8 @@ def main(argv: list[str] | None = None) -> dict:
         "speed": rows,
         "memory": {"depth": depth, "width": width, "batch": batch, "rows": mem},
     }
+    print("\nratios jaxact / jax.nn; bw: jaxact / jax.nn\n")
+    print(markdown(result))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)

@@ -37,7 +37,9 @@ def test_bench_quick(tmp_path, capsys):
     names = [r["name"] for r in result["memory"]["rows"]]
     assert names == ["tanh", "prelu", "tanh (lean)"]
     assert all(r["jaxact_mib"] > 0 for r in result["memory"]["rows"])
-    assert "training-step temp memory" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "training-step temp memory" in out
+    assert "| tanh | float32 | " in out and "| tanh (lean) | " in out
 
 
 def test_bench_rejects_unknown_names():
