@@ -1,6 +1,6 @@
 """jaxact: activation functions for JAX whose derivatives are exact at every order."""
 
-from jaxact import lean
+from jaxact import diagnostics, lean
 from jaxact._core import Activation
 from jaxact.activations import ACTIVATIONS, elu, leaky_relu, prelu, relu, sigmoid, tanh
 from jaxact.derivatives import derivative, get
@@ -9,6 +9,7 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "derivative",
+    "diagnostics",
     "elu",
     "get",
     "leaky_relu",

@@ -1,0 +1,5 @@
+import sys
+
+from jaxact.cli import main
+
+sys.exit(main())

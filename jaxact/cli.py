@@ -1,0 +1,228 @@
+"""The ``jaxact`` command: plot, check, info and flow. ``jaxact COMMAND --help`` for each."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+import os
+import sys
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxact.activations import ACTIVATIONS
+from jaxact.derivatives import derivative
+from jaxact.diagnostics import gradient_flow, saturation
+
+DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def default_parameters(name: str) -> tuple[float, ...]:
+    """The parameter values the command uses: each default, and 0.25 for prelu's α."""
+    return tuple(0.25 if d is None else d for _, d in ACTIVATIONS[name].params)
+
+
+def _names(text: str | None) -> list[str]:
+    names = text.split(",") if text else list(ACTIVATIONS)
+    unknown = [n for n in names if n not in ACTIVATIONS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown activation {', '.join(unknown)}; choose from {', '.join(ACTIVATIONS)}"
+        )
+    return names
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not (math.isfinite(v) and v > 0):
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return v
+
+    return parse
+
+
+def _table(header: Sequence[str], rows: list[Sequence[str]]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+    line = lambda r: "  ".join(f"{c!s:<{w}}" for c, w in zip(r, widths, strict=True))  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _x64(dtype: str):
+    return jax.enable_x64(dtype == "float64")
+
+
+# --- info ------------------------------------------------------------------------------
+
+
+def info(args) -> int:
+    rows = []
+    x = jnp.linspace(-40.0, 40.0, 16001)
+    for name in args.only:
+        act, params = ACTIVATIONS[name], default_parameters(name)
+        f = np.asarray(act.fn(x, *params))
+        d1 = np.asarray(derivative(name)(x, *params))
+        lo, hi = saturation(name, *params, eps=args.eps)
+        rows.append(
+            [
+                name,
+                act.output_range,
+                "yes" if act.fn(0.0, *params) == 0 and f.min() < 0 < f.max() else "no",
+                "yes" if (d1 >= 0).all() else "no",
+                f"{float(derivative(name)(0.0, *params)):g}",
+                f"{np.abs(d1).max():g}",
+                f"({lo:.3g}, {hi:.3g})",
+                ", ".join(f"{p}={'required' if d is None else d}" for p, d in act.params) or "-",
+            ]
+        )
+    print(f"properties with default parameters (prelu: α = 0.25); saturation: |f′| < {args.eps:g}")
+    header = ["function", "range", "zero-centred", "monotone", "f′(0)", "max|f′|",
+              "saturation outside", "parameters"]  # fmt: skip
+    print(_table(header, rows))
+    return 0
+
+
+# --- check -----------------------------------------------------------------------------
+
+
+def check(args) -> int:
+    try:
+        from jaxact import accuracy
+    except ImportError as e:  # pragma: no cover - mpmath missing
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    device = jax.devices()[0]
+    print(f"jaxact check on {device.platform} ({device.device_kind}); worst error in ulp of")
+    print("f, f′, f″ by jax.grad against an mpmath reference, over the whole normal range\n")
+    failed = False
+    rows = []
+    for dtype in args.dtype:
+        bounds = accuracy.BOUNDS[dtype]
+        with _x64(dtype):
+            for name in args.only:
+                worst = [accuracy.worst_ulp(name, dtype, n, n_random=args.points) for n in range(3)]
+                ok = all(w <= b for w, b in zip(worst, bounds, strict=True))
+                failed |= not ok
+                cells = [f"{w:.3g} (≤ {b:g})" for w, b in zip(worst, bounds, strict=True)]
+                rows.append([name, dtype, *cells, "ok" if ok else "FAIL"])
+    print(_table(["function", "dtype", "f", "f′", "f″", ""], rows))
+    print(
+        "\nFAIL: some derivative is off by more than its bound" if failed else "\nall within bounds"
+    )
+    return 1 if failed else 0
+
+
+# --- plot ------------------------------------------------------------------------------
+
+
+def plot(args) -> int:
+    from jaxact import plotting
+
+    try:
+        plotting.pyplot()
+    except ImportError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    formats = ("png", "svg") if args.svg else ("png",)
+    with _x64(args.dtype):
+        paths = plotting.activation_figures(args.only, args.out, jnp.dtype(args.dtype), formats)
+    print("\n".join(paths))
+    return 0
+
+
+# --- flow ------------------------------------------------------------------------------
+
+
+def flow(args) -> int:
+    if args.plot:
+        from jaxact import plotting
+
+        try:
+            plotting.pyplot()
+        except ImportError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    key = jax.random.key(args.seed)
+    norms = {}
+    for name in args.only:
+        names = [p for p, _ in ACTIVATIONS[name].params]
+        kwargs = dict(zip(names, default_parameters(name), strict=True))
+        f = functools.partial(ACTIVATIONS[name].fn, **kwargs)
+        norms[name] = np.asarray(
+            gradient_flow(f, key, args.depth, args.width, args.batch, args.init_scale)
+        )
+    print(
+        f"RMS gradient reaching each layer: MLP depth {args.depth}, width {args.width}, "
+        f"batch {args.batch}, W ~ N(0, {args.init_scale:g}²/width)\n"
+    )
+    layers = sorted({0, args.depth // 4, args.depth // 2, 3 * args.depth // 4, args.depth - 1})
+    header = ["function", *[f"layer {i + 1}" for i in layers], "first/last"]
+    rows = [
+        [name, *[f"{rms[i]:.3g}" for i in layers], f"{rms[0] / rms[-1]:.3g}"]
+        for name, rms in norms.items()
+    ]
+    print(_table(header, rows))
+    print("\nfirst/last ≪ 1: vanishing towards the input; ≫ 1: exploding")
+    if args.plot:
+        from jaxact import plotting
+
+        title = f"gradient flow, depth {args.depth}, init scale {args.init_scale:g}"
+        print(plotting.flow_figure(norms, args.plot, title))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jaxact", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    only = dict(type=_names, default=list(ACTIVATIONS), help="comma-separated names")
+
+    s = sub.add_parser("info", help="a table of each activation's properties")
+    s.add_argument("--only", **only)
+    s.add_argument("--eps", type=_positive(float), default=1e-2, help="saturation threshold")
+    s.set_defaults(run=info)
+
+    s = sub.add_parser("check", help="derivative accuracy on this backend, in ulp")
+    s.add_argument("--only", **only)
+    s.add_argument("--dtype", type=lambda t: t.split(","), default=["float32"],
+                   help=f"comma-separated, from {', '.join(DTYPES)}")  # fmt: skip
+    s.add_argument("--points", type=_positive(int), default=200, help="random points")
+    s.set_defaults(run=check)
+
+    s = sub.add_parser("plot", help="figures of f, f′, f″ with the saturation band")
+    s.add_argument("--only", **only)
+    s.add_argument("--out", default="jaxact-plots", help="folder for the figures")
+    s.add_argument("--dtype", choices=DTYPES, default="float32")
+    s.add_argument("--svg", action="store_true", help="SVG as well as PNG")
+    s.set_defaults(run=plot)
+
+    s = sub.add_parser("flow", help="gradient norm per layer of a random deep MLP")
+    s.add_argument("--only", **only)
+    s.add_argument("--depth", type=_positive(int), default=20)
+    s.add_argument("--width", type=_positive(int), default=256)
+    s.add_argument("--batch", type=_positive(int), default=256)
+    s.add_argument("--init-scale", type=_positive(float), default=1.0)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--plot", metavar="PATH", help="write a figure of the norms")
+    s.set_defaults(run=flow)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "check":
+        bad = [d for d in args.dtype if d not in DTYPES]
+        if bad:
+            p.error(f"unknown dtype {', '.join(bad)}; choose from {', '.join(DTYPES)}")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The jaxact command, through its main function and once as python -m jaxact."""
+
+import subprocess
+import sys
+
+import pytest
+
+import jaxact
+from jaxact import accuracy, cli, plotting
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_info(capsys):
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    for name in jaxact.ACTIVATIONS:
+        assert f"\n{name} " in out
+    assert "(-4.58, 4.58)" in out and "(0, inf)" in out  # sigmoid's and relu's saturation
+    assert "alpha=required" in out
+
+
+def test_check_passes_and_can_fail(capsys, monkeypatch):
+    assert cli.main(["check", "--only", "sigmoid,relu", "--points", "20"]) == 0
+    assert "all within bounds" in capsys.readouterr().out
+    monkeypatch.setitem(accuracy.BOUNDS, "float32", (0.1, 0.1, 0.1))
+    assert cli.main(["check", "--only", "sigmoid", "--points", "20"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_plot_writes_figures(tmp_path, capsys):
+    out = tmp_path / "figs"
+    assert cli.main(["plot", "--out", str(out), "--only", "sigmoid,relu", "--svg"]) == 0
+    for stem in ("sigmoid", "relu", "overview"):
+        png = out / f"{stem}.png"
+        assert png.read_bytes()[:8] == PNG and png.stat().st_size > 5_000
+        assert (out / f"{stem}.svg").stat().st_size > 5_000
+    assert str(out / "overview.png") in capsys.readouterr().out
+
+
+def test_plot_without_matplotlib(tmp_path, capsys, monkeypatch):
+    def missing():
+        raise ImportError('plots need matplotlib: pip install "jaxact[examples]"')
+
+    monkeypatch.setattr(plotting, "pyplot", missing)
+    assert cli.main(["plot", "--out", str(tmp_path)]) == 2
+    assert "pip install" in capsys.readouterr().err
+    assert cli.main(["flow", "--depth", "3", "--plot", str(tmp_path / "f.png")]) == 2
+
+
+def test_flow(tmp_path, capsys):
+    path = tmp_path / "flow.png"
+    args = ["flow", "--depth", "6", "--width", "32", "--batch", "16", "--plot", str(path)]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "layer 1" in out and "layer 6" in out and "first/last" in out
+    assert path.read_bytes()[:8] == PNG
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["plot", "--only", "gelu"], "unknown activation gelu; choose from sigmoid"),
+        (["flow", "--depth", "0"], "must be positive"),
+        (["flow", "--width", "many"], "not a number"),
+        (["check", "--dtype", "float8"], "unknown dtype float8"),
+        (["info", "--eps", "-1"], "must be positive"),
+        ([], "required"),
+    ],
+)
+def test_bad_arguments_exit_2(args, words, capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(args)
+    assert e.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_python_dash_m():
+    p = subprocess.run([sys.executable, "-m", "jaxact", "info"], capture_output=True, text=True)
+    assert p.returncode == 0 and "saturation" in p.stdout
