@@ -174,3 +174,7 @@ class Activation:
     jax_nn: Callable[..., Array]
     tower: Tower
     keep_int: bool = False
+
+    def sample_params(self) -> tuple[float, ...]:
+        """Each parameter's default, or 0.25 where it has none (He et al.'s initial α)."""
+        return tuple(0.25 if d is None else d for _, d in self.params)

@@ -180,7 +180,7 @@ def worst_ulp(
 
     act = get(name)
     if param is None and act.params:
-        param = act.params[0][1] if act.params[0][1] is not None else 0.25
+        (param,) = act.sample_params()
     dt = jnp.dtype(dtype)
     fn = {"jaxact": act.fn, "jax.nn": act.jax_nn}[impl]
     args = () if param is None else (jnp.asarray(param, dt),)

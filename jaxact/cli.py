@@ -20,11 +20,6 @@ from jaxact.diagnostics import gradient_flow, saturation
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 
 
-def default_parameters(name: str) -> tuple[float, ...]:
-    """The parameter values the command uses: each default, and 0.25 for prelu's α."""
-    return tuple(0.25 if d is None else d for _, d in ACTIVATIONS[name].params)
-
-
 def _names(text: str | None) -> list[str]:
     names = text.split(",") if text else list(ACTIVATIONS)
     unknown = [n for n in names if n not in ACTIVATIONS]
@@ -65,7 +60,8 @@ def info(args) -> int:
     rows = []
     x = jnp.linspace(-40.0, 40.0, 16001)
     for name in args.only:
-        act, params = ACTIVATIONS[name], default_parameters(name)
+        act = ACTIVATIONS[name]
+        params = act.sample_params()
         f = np.asarray(act.fn(x, *params))
         d1 = np.asarray(derivative(name)(x, *params))
         lo, hi = saturation(name, *params, eps=args.eps)
@@ -153,7 +149,7 @@ def flow(args) -> int:
     norms = {}
     for name in args.only:
         names = [p for p, _ in ACTIVATIONS[name].params]
-        kwargs = dict(zip(names, default_parameters(name), strict=True))
+        kwargs = dict(zip(names, ACTIVATIONS[name].sample_params(), strict=True))
         f = functools.partial(ACTIVATIONS[name].fn, **kwargs)
         norms[name] = np.asarray(
             gradient_flow(f, key, args.depth, args.width, args.batch, args.init_scale)

@@ -9,7 +9,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxact.activations import ACTIVATIONS
-from jaxact.cli import default_parameters
 from jaxact.derivatives import derivative
 from jaxact.diagnostics import saturation
 
@@ -30,7 +29,7 @@ def pyplot():
 
 def draw(ax, name: str, dtype=jnp.float32, eps: float = 1e-2) -> None:
     """f, f′ and f″ of activation ``name`` on ``ax``, the band where |f′| < eps shaded."""
-    params = default_parameters(name)
+    params = ACTIVATIONS[name].sample_params()
     x = jnp.linspace(*X_RANGE, 1201, dtype=dtype)
     for order, style in [(0, "-"), (1, "--"), (2, ":")]:
         y = np.asarray(derivative(name, order)(x, *params), np.float64)
