@@ -93,12 +93,14 @@ def branch(x: Array, pos: Array | float, neg: Array | float) -> Array:
     return jnp.where(x > 0, pos, jnp.where(x <= 0, neg, x))
 
 
+def compute_dtype(dtype) -> jnp.dtype:
+    """The dtype to compute in: float32 for 16-bit floats (then rounded once), else ``dtype``."""
+    return jnp.dtype(jnp.float32) if dtype in _HALF else jnp.dtype(dtype)
+
+
 def _in_compute_dtype(form: Callable[..., Array], x: Array, *params: Array) -> Array:
-    # 16-bit inputs are computed in float32 and rounded once, at the end.
-    if x.dtype in _HALF:
-        y = form(x.astype(jnp.float32), *(p.astype(jnp.float32) for p in params))
-    else:
-        y = form(x, *params)
+    wide = compute_dtype(x.dtype)
+    y = form(x.astype(wide), *(p.astype(wide) for p in params))
     return jnp.broadcast_to(y, x.shape).astype(x.dtype)
 
 
@@ -130,7 +132,7 @@ class Tower:
             y = f(x, *params)
             # The chain rule's products and sum are formed in the compute dtype and rounded
             # once: for 16-bit x, the next orders are evaluated on float32 x.
-            wide = jnp.float32 if x.dtype in _HALF else x.dtype
+            wide = compute_dtype(x.dtype)
             xw, pw = x.astype(wide), [p.astype(wide) for p in params]
             tx, *tp = tangents
             terms = []

@@ -142,10 +142,15 @@ def tanh(x: ArrayLike) -> Array:
 # --- relu ------------------------------------------------------------------------------
 
 
+def _identity(n: int, x: Array) -> Array | float:
+    """∂ⁿx/∂xⁿ: the positive branch of every piecewise activation, and its derivatives."""
+    return [x, 1.0, 0.0][min(n, 2)]
+
+
 def _relu_forms(n: int, m: int, x: Array) -> Array:
     if n == 0:
         return jnp.maximum(x, 0)  # propagates NaN, keeps integers
-    return branch(x, 1.0 if n == 1 else 0.0, 0.0)
+    return branch(x, _identity(n, x), 0.0)
 
 
 _RELU = Tower(_relu_forms)
@@ -184,8 +189,8 @@ def relu(x: ArrayLike) -> Array:
 def _leaky_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     # x for x > 0, α·x for x ≤ 0: linear in α, so ∂²/∂α² = 0.
     if m == 0:
-        return branch(x, [x, 1.0, 0.0][min(n, 2)], [alpha * x, alpha, 0.0][min(n, 2)])
-    return branch(x, 0.0, [x, 1.0, 0.0][min(n, 2)] if m == 1 else 0.0)
+        return branch(x, _identity(n, x), alpha * _identity(n, x))
+    return branch(x, 0.0, _identity(n, x) if m == 1 else 0.0)
 
 
 _LEAKY = Tower(_leaky_forms)
@@ -259,7 +264,7 @@ def _elu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     xn = jnp.minimum(x, 0)  # the positive tail never reaches exp, not even in the VJP
     neg = expm1(xn) if n == 0 else jnp.exp(xn)
     if m == 0:
-        return branch(x, [x, 1.0, 0.0][min(n, 2)], alpha * neg)
+        return branch(x, _identity(n, x), alpha * neg)
     return branch(x, 0.0, neg if m == 1 else 0.0)
 
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import jax
-import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxact._core import Array, check_input
+from jaxact._core import Array, check_input, compute_dtype
 from jaxact.activations import _SIGMOID, _TANH
 
 
@@ -29,7 +28,7 @@ def _from_output(value: Callable[[Array], Array], derivative: Callable[[Array], 
     def jvp(primals, tangents):
         (x,), (tx,) = primals, tangents
         y = f(x)
-        wide = y.astype(jnp.promote_types(y.dtype, jnp.float32))  # 16-bit: round once
+        wide = y.astype(compute_dtype(y.dtype))  # 16-bit: round once
         return y, derivative(wide).astype(y.dtype) * tx
 
     return f
