@@ -100,16 +100,20 @@ def test_points(dtype, n_random: int = 0, seed: int = 0) -> np.ndarray:
     """Inputs over the whole normal range of ``dtype``: tails, centre, kink, and ± both.
 
     Magnitudes run geometrically from max(1e-30, tiny) to the largest finite value, densely
-    over |x| ≤ 40 where the derivatives change, plus 0 and ``n_random`` random values.
+    over |x| ≤ 40 where the derivatives change and around the edges where e^−|x| and
+    e^−2|x| underflow, plus 0 and ``n_random`` random values.
     """
     info = ml_dtypes.finfo(dtype)
     lo = max(float(info.tiny), 1e-30)
+    edge = -math.log(float(info.tiny))  # e^−edge is the smallest normal number
     mags = np.concatenate(
         [
             np.geomspace(lo, float(info.max) / 2, 159),
             [float(info.max)],
             np.linspace(0, 40, 161)[1:],
             np.geomspace(40, min(float(info.max), 800.0), 60),
+            np.linspace(edge - 2, edge + 2, 41),
+            np.linspace(edge / 2 - 1, edge / 2 + 1, 21),
         ]
     )
     rng = np.random.default_rng(seed)

@@ -259,13 +259,22 @@ def prelu(x: ArrayLike, alpha: ArrayLike) -> Array:
 # --- elu -------------------------------------------------------------------------------
 
 
+_E40 = math.exp(-40)
+
+
 def _elu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     # x for x > 0, α(eˣ − 1) for x ≤ 0; every derivative of the negative branch is α·eˣ.
+    # Below x = −64, α·eˣ is taken as (α·e^{−40})·e^{x+40} (x + 40 is exact there), so that
+    # for α > 1 it stays a normal number while eˣ alone would underflow.
     xn = jnp.minimum(x, 0)  # the positive tail never reaches exp, not even in the VJP
-    neg = expm1(xn) if n == 0 else jnp.exp(xn)
+    far = xn < -64
+    if n == 0:
+        neg, scale = expm1(xn), 1.0
+    else:
+        neg, scale = jnp.exp(jnp.where(far, xn + 40, xn)), jnp.where(far, _E40, 1.0)
     if m == 0:
-        return branch(x, _identity(n, x), alpha * neg)
-    return branch(x, 0.0, neg if m == 1 else 0.0)
+        return branch(x, _identity(n, x), neg * (alpha * scale))
+    return branch(x, 0.0, neg * scale if m == 1 else 0.0)
 
 
 _ELU = Tower(_elu_forms)

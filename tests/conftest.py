@@ -21,7 +21,7 @@ PARAMS: dict[str, list[float | None]] = {
     "relu": [None],
     "leaky_relu": [0.01, 0.2],
     "prelu": [0.25, 0.7],
-    "elu": [1.0, 0.5],
+    "elu": [1.0, 1.7],  # α > 1: α·eˣ is normal where eˣ underflows
 }
 
 
