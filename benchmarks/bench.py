@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
     parser.add_argument("--only", help="comma-separated activation names")
     parser.add_argument("--dtypes", default="float32,bfloat16")
-    parser.add_argument("--reps", type=int, help="timed calls per function (default 50)")
+    parser.add_argument("--reps", type=int, help="timed calls per function (default 100)")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     args = parser.parse_args(argv)
     names = args.only.split(",") if args.only else list(jaxact.ACTIVATIONS)
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> dict:
             f"unknown activations {sorted(unknown)}; choose from {list(jaxact.ACTIVATIONS)}"
         )
     sizes = [2**10, 2**12] if args.quick else [2**10, 2**16, 2**20, 2**22]
-    reps = args.reps or (5 if args.quick else 50)
+    reps = args.reps or (5 if args.quick else 100)
     depth, width, batch = (2, 256, 64) if args.quick else (12, 2048, 512)
 
     device = jax.devices()[0]
