@@ -36,11 +36,12 @@ import jaxact
 CHANNELS = 128  # x has shape (n / 128, 128); prelu's α has one slope per channel
 
 
-def pair(name: str) -> tuple[Callable, Callable]:
-    """(jaxact, jax.nn) versions of activation ``name``, as functions of x alone."""
+def pair(name: str, channels: int = CHANNELS) -> tuple[Callable, Callable]:
+    """(jaxact, jax.nn) versions of activation ``name``, as functions of x alone; prelu
+    gets one slope per channel of x's last axis."""
     act = jaxact.ACTIVATIONS[name]
     if name == "prelu":
-        alpha = jnp.linspace(0.1, 0.3, CHANNELS)
+        alpha = jnp.linspace(0.1, 0.3, channels)
         return (lambda x: act.fn(x, alpha.astype(x.dtype))), (
             lambda x: act.jax_nn(x, alpha.astype(x.dtype))
         )
@@ -131,11 +132,7 @@ def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
 
 
 def memory(names, depth, width, batch) -> list[dict]:
-    variants = [(name, *pair(name)) for name in names if name != "prelu"]
-    if "prelu" in names:  # one slope per unit of the MLP's width
-        alpha = jnp.linspace(0.1, 0.3, width)
-        prelu = jaxact.ACTIVATIONS["prelu"]
-        variants.append(("prelu", lambda x: prelu.fn(x, alpha), lambda x: prelu.jax_nn(x, alpha)))
+    variants = [(name, *pair(name, channels=width)) for name in names]
     for name in ("sigmoid", "tanh"):  # the opt-in forms with jax.nn's memory
         if name in names:
             act = jaxact.ACTIVATIONS[name]
