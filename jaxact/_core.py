@@ -88,6 +88,11 @@ def expm1(x: Array, exp_x: Array | None = None) -> Array:
     return jnp.where(jnp.abs(x) < _LN2, x * p, (jnp.exp(x) if exp_x is None else exp_x) - 1)
 
 
+def identity(n: int, x: Array) -> Array | float:
+    """∂ⁿx/∂xⁿ: the linear piece of the piecewise activations, and its derivatives."""
+    return [x, 1.0, 0.0][min(n, 2)]
+
+
 def branch(x: Array, pos: Array | float, neg: Array | float) -> Array:
     """``pos`` where x > 0, ``neg`` where x ≤ 0, and NaN where x is NaN."""
     return jnp.where(x > 0, pos, jnp.where(x <= 0, neg, x))
@@ -153,6 +158,10 @@ def _instantiate(t):
     return jnp.zeros(t.shape, t.dtype) if isinstance(t, SymbolicZero) else t
 
 
+#: ``formulas`` text of a function with two pieces, ``POS_NEG.format(right, left)``.
+POS_NEG = "{} if x > 0 else {}"
+
+
 @dataclasses.dataclass(frozen=True)
 class Activation:
     """One row of the activation table: the function, its parameters and its math.
@@ -165,6 +174,15 @@ class Activation:
       formulas: f, f′, f″ (and ∂f/∂param) as text.
       jax_nn: the ``jax.nn`` counterpart with the same signature, for comparisons.
       tower: the closed-form derivatives (see :class:`Tower`).
+      definition: the plain mathematical definition as an mpmath function
+        ``(mp, x, at, *params)``, for the accuracy reference only (it is differentiated
+        numerically, independently of ``tower``). Piecewise functions choose their piece by
+        ``at``, the point being evaluated, so that a derivative at a breakpoint is the left
+        piece's.
+      switch_points: every x where the implementation changes formula (breakpoints, series
+        cutoffs, far-tail thresholds, expm1's ±ln 2 in the argument), so tests can probe both
+        sides of each.
+      smooth: whether f is infinitely differentiable (the higher-order tests cover it).
       keep_int: whether integer inputs stay integers (only ``relu``).
     """
 
@@ -175,6 +193,9 @@ class Activation:
     formulas: dict[str, str]
     jax_nn: Callable[..., Array]
     tower: Tower
+    definition: Callable[..., object]
+    switch_points: tuple[float, ...] = ()
+    smooth: bool = False
     keep_int: bool = False
 
     def sample_params(self) -> tuple[float, ...]:

@@ -1,8 +1,8 @@
 """Measure how exact the derivatives are: a high-precision reference and ulp errors.
 
-The reference evaluates the textbook forms (σ′ = σ(1 − σ), tanh′ = 1 − tanh², …) in
-mpmath at a precision raised until their cancellations are harmless; jaxact's own forms
-are different, stable expressions, so the two are independent. Requires ``mpmath``
+The reference differentiates each activation's plain definition numerically, in mpmath, at
+a precision raised until every cancellation is harmless; jaxact's own forms are closed-form
+stable expressions, so the two are independent. Requires ``mpmath``
 (``pip install "jaxact[test]"``).
 """
 
@@ -37,40 +37,30 @@ def _mp():
     return mpmath
 
 
-def _textbook(name: str, mp, x, a, n: int, m: int):
-    """∂ⁿ/∂xⁿ ∂ᵐ/∂aᵐ of activation ``name`` at mpf ``x``, from the textbook formulas."""
-    if m > 1:
-        return mp.mpf(0)
-    if name == "sigmoid":
-        s = 1 / (1 + mp.exp(-x))
-        return [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)][n]
-    if name == "tanh":
-        t = mp.tanh(x)
-        return [t, 1 - t * t, -2 * t * (1 - t * t), (1 - t * t) * (6 * t * t - 2)][n]
-    pos = [x, mp.mpf(1)] + [mp.mpf(0)] * n  # the identity and its derivatives
-    if x > 0:
-        return pos[n] if m == 0 else mp.mpf(0)
-    if name == "relu":
-        return mp.mpf(0)
-    if name in ("leaky_relu", "prelu"):
-        neg = pos  # a·x
-    elif name == "elu":
-        neg = [mp.exp(x) - 1] + [mp.exp(x)] * n  # a·(eˣ − 1)
-    else:
-        raise KeyError(f"no reference for {name!r}")
-    return a * neg[n] if m == 0 else neg[n]
-
-
 def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None = None):
-    """The true ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f(x, param) as an mpmath number (x ≤ 0: negative branch)."""
+    """The true ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f(x, param) as an mpmath number.
+
+    The activation's plain ``definition`` (its table row) is differentiated numerically by
+    mpmath at a working precision raised until every cancellation in it is harmless; no
+    derivative formula of jaxact's is used. At a breakpoint the left piece is taken.
+    """
+    from jaxact.derivatives import get
+
     mp = _mp()
+    act = get(name)
     ax = abs(x)
     # Cancellation costs up to 2.9 bits per unit of |x| in the tails (1 − tanh² ≈ 4e^−2|x|)
     # and log2(1/|x|) bits near 0 (1 − 2σ ≈ −x/2); past |x| ≈ 800 every value is < 1e-308.
-    bits = 128 + 3 * min(ax, 800) + (max(0.0, -math.log2(ax)) if ax else 0)
+    # At x = 0, where derivatives vanish, the error of numerical differentiation (absolute,
+    # about 2^−bits) must be below float64's smallest normal number.
+    bits = 128 + 3 * min(ax, 800) + (max(0.0, -math.log2(ax)) if ax else 1100)
     with mp.workprec(int(bits)):
-        a = mp.mpf(param) if param is not None else mp.mpf(1)
-        return +_textbook(name, mp, mp.mpf(x), a, n, m)
+        at = mp.mpf(x)
+        if not act.params:
+            return +mp.diff(lambda t: act.definition(mp, t, at), at, n)
+        if param is None:
+            (param,) = act.sample_params()
+        return +mp.diff(lambda t, a: act.definition(mp, t, at, a), (at, mp.mpf(param)), (n, m))
 
 
 def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:

@@ -18,7 +18,7 @@ import jax
 from jax.typing import ArrayLike
 
 from jaxact._core import Array, check_input, compute_dtype
-from jaxact.activations import _SIGMOID, _TANH
+from jaxact.activations.logistic import _SIGMOID, _TANH
 
 
 def _from_output(value: Callable[[Array], Array], derivative: Callable[[Array], Array]):

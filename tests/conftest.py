@@ -14,14 +14,17 @@ import jaxact
 NAMES = list(jaxact.ACTIVATIONS)
 DTYPES = ["float16", "bfloat16", "float32", "float64"]
 
-#: Parameter values under test: the default, and one other (prelu has no default).
+#: A second parameter value to test beside the default (prelu: 0.25 and 0.7).
+OTHER_PARAM: dict[str, float] = {
+    "leaky_relu": 0.2,
+    "prelu": 0.7,
+    "elu": 1.7,  # α > 1: α·eˣ is normal where eˣ underflows
+}
+
+#: Parameter values under test: the default (or sample value), and one other.
 PARAMS: dict[str, list[float | None]] = {
-    "sigmoid": [None],
-    "tanh": [None],
-    "relu": [None],
-    "leaky_relu": [0.01, 0.2],
-    "prelu": [0.25, 0.7],
-    "elu": [1.0, 1.7],  # α > 1: α·eˣ is normal where eˣ underflows
+    name: [*act.sample_params(), OTHER_PARAM[name]] if act.params else [None]
+    for name, act in jaxact.ACTIVATIONS.items()
 }
 
 
@@ -45,5 +48,5 @@ def param_in(param, dtype) -> float | None:
     return None if param is None else float(np.asarray(param, jnp.dtype(dtype)).astype(np.float64))
 
 
-def test_every_activation_has_test_parameters():
-    assert set(PARAMS) == set(jaxact.ACTIVATIONS)
+def test_every_parameter_has_a_second_test_value():
+    assert set(OTHER_PARAM) == {n for n, a in jaxact.ACTIVATIONS.items() if a.params}

@@ -1,0 +1,20 @@
+"""The activations, one module per family, and ``ACTIVATIONS``: the table of all of them.
+
+Each family module defines its public functions and ``ROWS``, its rows of the table. The
+tests, the ``jaxact`` command, the plots, the diagnostics and the benchmarks iterate the
+table, so a new activation is a function and a row in its family's module.
+"""
+
+from __future__ import annotations
+
+from jaxact._core import Activation
+from jaxact.activations import exponential, logistic, piecewise
+from jaxact.activations.exponential import elu
+from jaxact.activations.logistic import sigmoid, tanh
+from jaxact.activations.piecewise import leaky_relu, prelu, relu
+
+FAMILIES = (logistic, piecewise, exponential)
+
+ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row in fam.ROWS}
+
+__all__ = ["ACTIVATIONS", "elu", "leaky_relu", "prelu", "relu", "sigmoid", "tanh"]
