@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import numbers
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.custom_derivatives import SymbolicZero
+from jax._src.core import ShapedArray
+from jax.experimental import jet
+from jax.extend.core import Primitive
+from jax.interpreters import ad, batching, mlir
 
 Array = jax.Array
 Forms = Callable[..., Array]
@@ -109,53 +113,140 @@ def _in_compute_dtype(form: Callable[..., Array], x: Array, *params: Array) -> A
     return jnp.broadcast_to(y, x.shape).astype(x.dtype)
 
 
-class Tower:
-    """The partial derivatives ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of one activation, each a JAX function.
+def _is_zero(t) -> bool:
+    return type(t) is ad.Zero
 
-    ``tower(n, m)`` is a ``jax.custom_jvp`` function of ``(x, *params)`` whose JVP is
-    ``tower(n + 1, m)·ẋ + tower(n, m + 1)·α̇``, so every order autodiff reaches is a closed
-    form. Above ``max_order`` x-derivatives (``None``: no limit) the last closed form is
-    differentiated by plain autodiff.
+
+class Tower:
+    """The partial derivatives ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of one activation, as one JAX primitive.
+
+    ``tower(n, m)`` is a function of ``(x, *params)`` that binds the primitive
+    ``jaxact_<name>[n, m]``, whose rules are closed forms all the way down:
+
+    - JVP: ``tower(n + 1, m)·ẋ + tower(n, m + 1)·α̇``, its products formed in the compute
+      dtype and rounded once, so every order autodiff reaches is a closed form;
+    - Taylor mode (``jax.experimental.jet``): Faà di Bruno's formula over the closed forms
+      of orders n + 1, …, n + K, so jet is exact too (jet would otherwise differentiate the
+      primal's arithmetic);
+    - batching: elementwise; lowering: the form itself.
+
+    Above ``max_order`` x-derivatives (``None``: no limit) the last closed form is
+    differentiated by plain autodiff inside the lowering.
     """
 
     def __init__(self, forms: Forms, max_order: int | None = None):
         self.forms = forms
         self.max_order = max_order
+        name = forms.__name__.strip("_").removesuffix("_forms")
+        self.primitive = p = Primitive(f"jaxact_{name}")
+        p.def_impl(self._impl)
+        p.def_abstract_eval(lambda x, *params, n, m: ShapedArray(x.shape, x.dtype))
+        mlir.register_lowering(p, mlir.lower_fun(self._lowered, multiple_results=False))
+        ad.primitive_jvps[p] = self._jvp
+        batching.primitive_batchers[p] = self._batch
+        jet.jet_rules[p] = self._jet
+
+    def __call__(self, n: int, m: int = 0) -> Callable[..., Array]:
+        return functools.partial(self._bind, n=n, m=m)
+
+    def _bind(self, x: Array, *params: Array, n: int, m: int) -> Array:
+        params = [jnp.broadcast_to(p, x.shape).astype(x.dtype) for p in params]
+        return self.primitive.bind(x, *params, n=n, m=m)
+
+    def form(self, n: int, m: int) -> Callable[..., Array]:
+        """The plain JAX function of order (n, m), in x's dtype (no custom rules)."""
+        k = n if self.max_order is None else min(n, self.max_order)
+        f = functools.partial(self.forms, k, m)
+        for _ in range(n - k):
+            f = _elementwise_derivative(f)
+        return functools.partial(_in_compute_dtype, f)
+
+    def _lowered(self, *args: Array, n: int, m: int) -> Array:
+        return self.form(n, m)(*args)
 
     @functools.cache  # noqa: B019 -- towers are module-level singletons
-    def __call__(self, n: int, m: int = 0) -> Callable[..., Array]:
-        def form(x: Array, *params: Array) -> Array:
-            return _in_compute_dtype(functools.partial(self.forms, n, m), x, *params)
+    def _compiled(self, n: int, m: int) -> Callable[..., Array]:
+        return jax.jit(functools.partial(self.primitive.bind, n=n, m=m))
 
-        f = jax.custom_jvp(form)
+    def _impl(self, *args: Array, n: int, m: int) -> Array:
+        return self._compiled(n, m)(*args)
 
-        def jvp(primals, tangents):
-            x, *params = primals
-            if self.max_order is not None and n >= self.max_order:
-                tangents = tuple(_instantiate(t) for t in tangents)
-                return jax.jvp(form, primals, tangents)
-            y = f(x, *params)
-            # The chain rule's products and sum are formed in the compute dtype and rounded
-            # once: for 16-bit x, the next orders are evaluated on float32 x.
-            wide = compute_dtype(x.dtype)
-            xw, pw = x.astype(wide), [p.astype(wide) for p in params]
-            tx, *tp = tangents
-            terms = []
-            if not isinstance(tx, SymbolicZero):
-                terms.append(self(n + 1, m)(xw, *pw) * tx.astype(wide))
-            for t in tp:
-                if not isinstance(t, SymbolicZero):
-                    terms.append(self(n, m + 1)(xw, *pw) * t.astype(wide))
-            if not terms:
-                return y, jnp.zeros_like(y)
-            return y, sum(terms[1:], terms[0]).astype(y.dtype)
+    def _jvp(self, primals, tangents, *, n: int, m: int):
+        x, *params = primals
+        y = self.primitive.bind(x, *params, n=n, m=m)
+        # The chain rule's products and sum are formed in the compute dtype and rounded
+        # once: for 16-bit x, the next orders are evaluated on float32 x.
+        wide = compute_dtype(x.dtype)
+        xw, pw = x.astype(wide), [p.astype(wide) for p in params]
+        tx, *tp = tangents
+        terms = []
+        if not _is_zero(tx):
+            terms.append(self.primitive.bind(xw, *pw, n=n + 1, m=m) * tx.astype(wide))
+        for t in tp:
+            if not _is_zero(t):
+                terms.append(self.primitive.bind(xw, *pw, n=n, m=m + 1) * t.astype(wide))
+        if not terms:
+            return y, ad.Zero.from_primal_value(y)
+        return y, sum(terms[1:], terms[0]).astype(y.dtype)
 
-        f.defjvp(jvp, symbolic_zeros=True)
-        return f
+    def _batch(self, args, dims, *, n: int, m: int):
+        size = next(a.shape[d] for a, d in zip(args, dims, strict=True) if d is not None)
+        args = [batching.bdim_at_front(a, d, size) for a, d in zip(args, dims, strict=True)]
+        return self.primitive.bind(*args, n=n, m=m), 0
+
+    def _jet(self, primals, series, *, n: int, m: int):
+        # Taylor coefficients (not factorial-scaled) in and out:
+        # y(t) = f(x(t), α(t)) = Σ_{j,l} ∂ˣʲ∂ᵅˡf/(j! l!) · δx(t)ʲ δα(t)ˡ, truncated at tᴷ.
+        x, *params = primals
+        order = max((len(s) for s in series if s is not jet.zero_series), default=0)
+        y = self.primitive.bind(x, *params, n=n, m=m)
+        if order == 0:
+            return y, jet.zero_series
+        wide = compute_dtype(x.dtype)
+        xw, pw = x.astype(wide), [p.astype(wide) for p in params]
+        px = _powers(series[0], xw, order)
+        pa = _powers(series[1] if params else jet.zero_series, xw, order)
+        out: list = [None] * (order + 1)
+        for j, sx in enumerate(px):
+            for k, sa in enumerate(pa):
+                prod = _series_product(sx, sa, order) if j or k else [None]
+                if all(v is None for v in prod[1:]):
+                    continue
+                scale = 1.0 / (math.factorial(j) * math.factorial(k))
+                c = self.primitive.bind(xw, *pw, n=n + j, m=m + k) * scale
+                for i, v in enumerate(prod):
+                    if i and v is not None:
+                        out[i] = c * v if out[i] is None else out[i] + c * v
+        return y, [jnp.zeros_like(y) if v is None else v.astype(y.dtype) for v in out[1:]]
 
 
-def _instantiate(t):
-    return jnp.zeros(t.shape, t.dtype) if isinstance(t, SymbolicZero) else t
+def _powers(series, like: Array, order: int) -> list[list]:
+    """[[tᵏ] δ(t)ʲ for k ≤ order] for j = 0, 1, …: the powers of δ(t) = Σᵢ sᵢ tⁱ (i ≥ 1)."""
+    one = [jnp.ones_like(like)] + [None] * order
+    if series is jet.zero_series:
+        return [one]
+    delta = [None] + [None if t is jet.zero_term else t.astype(like.dtype) for t in series]
+    out = [one]
+    for _ in range(order):
+        out.append(_series_product(out[-1], delta, order))
+    return out
+
+
+def _series_product(a: list, b: list, order: int) -> list:
+    """The product of two truncated power series; ``None`` stands for a zero coefficient."""
+    out: list = [None] * (order + 1)
+    for i, u in enumerate(a):
+        for j, v in enumerate(b[: order + 1 - i]):
+            if u is not None and v is not None:
+                out[i + j] = u * v if out[i + j] is None else out[i + j] + u * v
+    return out
+
+
+def _elementwise_derivative(f: Callable[..., Array]) -> Callable[..., Array]:
+    def df(x: Array, *params: Array) -> Array:
+        return jax.jvp(lambda x: f(x, *params), (x,), (jnp.ones_like(x),))[1]
+
+    return df
 
 
 #: ``formulas`` text of a function with two pieces, ``POS_NEG.format(right, left)``.

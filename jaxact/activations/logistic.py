@@ -106,8 +106,9 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
     # sech² = 4u/(1 + u)² — never 1 − tanh², which cancels to 0 in the tails. Far out
     # (|x| ≥ 20) u is e^{80−2|x|}·e^{−80}, 80 − 2|x| being exact there: k·sech² is then
     # k·4e^{−80}·e^{80−2|x|}, a normal number as long as the true value is, although u
-    # underflows. Orders n ≥ 2 are tanh⁽ⁿ⁾(x) = 2ⁿ⁺¹σ⁽ⁿ⁾(2x), by the recurrence of σ at
-    # 2x from h₀ = tanh(x)/2 and h₁ = sech²(x)/4. One exponential for every order.
+    # underflows. Orders n ≥ 2 come from the same recurrence as σ's (tanh′ = 1 − tanh²
+    # is Riccati too) from tanh x and sech²x, unscaled so that nothing near 0 becomes
+    # subnormal. One exponential for every order.
     a = jnp.abs(x)
     near, far = a < _TANH_NEAR, a >= _TANH_FAR
     big = jnp.exp(jnp.where(far, 80 - 2 * a, -2 * a))
@@ -128,8 +129,7 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
 
     if n == 1:
         return sech2(1)
-    scale = 2.0 ** (n + 1) * math.factorial(n)
-    inner = taylor_coefficients(0.5 * t, sech2(0.25), n)[n] * scale
+    inner = taylor_coefficients(t, sech2(1), n)[n] * math.factorial(n)
     # Beyond |x| = 22.5 (σ's far tail at 2x): ±2ⁿ⁺¹e^{−2|x|}, scaled like sech2 above.
     tail = 2.0 ** (n + 1) * _E80 * big
     return jnp.where(a < _FAR / 2, inner, tail if n % 2 else -jnp.sign(x) * tail)
