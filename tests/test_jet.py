@@ -1,0 +1,105 @@
+"""Taylor mode: jax.experimental.jet on every activation is exact, and folx works.
+
+jet ignores custom_jvp rules and would differentiate the primal's arithmetic; jaxact's
+primitives carry their own jet rule (Faà di Bruno over the closed forms), so the Taylor
+coefficients are as exact as the derivatives. The references are mpmath's Taylor expansion
+of each row's plain definition composed with the input series: independent of the rule.
+"""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import mpmath as mp
+import numpy as np
+import pytest
+from conftest import NAMES, PARAMS, x64
+from jax.experimental.jet import jet
+
+import jaxact
+from jaxact import accuracy
+
+ORDER = 5
+POINTS = [-30.0, -4.5, -1.0, -0.3, 0.2, 0.7, 2.5, 12.0]  # tails, centre, both sides of 0
+
+
+def taylor_reference(name, x0, series, param):
+    """[t¹ … tᴷ] of f(x0 + Σₖ sₖ tᵏ), by mpmath's Taylor expansion of the plain definition."""
+    act = jaxact.ACTIVATIONS[name]
+    args = () if param is None else (mp.mpf(param),)
+    with mp.workprec(300):
+        at = mp.mpf(x0)
+        path = lambda t: at + sum(mp.mpf(s) * t ** (k + 1) for k, s in enumerate(series))  # noqa: E731
+        return mp.taylor(lambda t: act.definition(mp, path(t), at, *args), 0, len(series))[1:]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", NAMES)
+def test_jet_is_exact(name, dtype):
+    param = PARAMS[name][-1]
+    rng = np.random.default_rng(len(name))
+    with x64(dtype):
+        dt = jnp.dtype(dtype)
+        p = () if param is None else (jnp.asarray(param, dt),)
+        pval = None if param is None else float(p[0])
+        fn = lambda x: jaxact.ACTIVATIONS[name].fn(x, *p)  # noqa: E731
+        for x0 in POINTS:
+            # A unit series gives f⁽ᵏ⁾/k!; a random one exercises every product of the rule.
+            for series in ([1.0] + [0.0] * (ORDER - 1), list(rng.normal(size=ORDER))):
+                s = [np.asarray(v, dt) for v in series]
+                _, out = jet(fn, (np.asarray(x0, dt),), (s,), factorial_scaled=False)
+                ref = taylor_reference(name, float(np.asarray(x0, dt)), [float(v) for v in s], pval)
+                got = np.array([float(v) for v in out])
+                # Each coefficient sums K terms of the closed forms; bound it by the
+                # magnitudes summed, in ulp of the largest term (cancellation allowed for).
+                scale = [
+                    sum(abs(float(accuracy.reference(name, float(x0), j, 0, pval)))
+                        for j in range(1, k + 2)) * max(1.0, max(abs(v) for v in series)) ** (k + 1)
+                    for k in range(ORDER)
+                ]  # fmt: skip
+                eps = float(jnp.finfo(dt).eps)
+                for k in range(ORDER):
+                    err = abs(got[k] - float(ref[k]))
+                    tol = (8 + 4 * k) * eps * max(abs(float(ref[k])), scale[k] / math.factorial(k))
+                    if series[1] == 0.0:  # unit series: f⁽ᵏ⁾/k! itself, a relative bound
+                        tol = (6 + 2 * k) * eps * abs(float(ref[k])) + 1e-300
+                    assert err <= tol, (name, dtype, x0, k, got[k], float(ref[k]))
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_jet_keeps_the_tails_where_autodiff_of_the_primal_loses_them(name):
+    # jet of jax.nn differentiates the primal's arithmetic: at x = 20 (float32) it returns
+    # 0 for f″/2 while the true value is ~ −2e-9; jaxact's rule keeps it.
+    x = np.float32(20.0 if name == "sigmoid" else 10.0)
+    series = ([np.float32(1.0), np.float32(0.0)],)
+    _, ours = jet(jaxact.ACTIVATIONS[name].fn, (x,), series, factorial_scaled=False)
+    _, theirs = jet(jaxact.ACTIVATIONS[name].jax_nn, (x,), series, factorial_scaled=False)
+    ref = accuracy.reference(name, float(x), 2) / 2
+    assert accuracy.ulp_error(np.array([ours[1]]), [ref], np.float32)[0] <= 4
+    assert accuracy.ulp_error(np.array([theirs[1]]), [ref], np.float32)[0] > 1e6
+
+
+def test_jet_with_a_parameter_series():
+    # ∂/∂α enters through the parameter's own series: prelu(x, α(t)) with x fixed.
+    x = np.float64(-3.0)
+    with jax.enable_x64(True):
+        _, out = jet(
+            lambda a: jaxact.prelu(x, a), (np.float64(0.25),), ([np.float64(2.0), np.float64(0)],)
+        )
+    np.testing.assert_array_equal(out, [-6.0, 0.0])  # d/dt (α + 2t)·x = 2x
+
+
+def test_folx_forward_laplacian():
+    folx = pytest.importorskip("folx")
+    w = jax.random.normal(jax.random.key(0), (3, 5))
+    v = jax.random.normal(jax.random.key(1), (5,))
+    x = jnp.array([0.3, -1.2, 2.0])
+    for name in ["tanh", "sigmoid", "elu"]:
+        fn = jaxact.ACTIVATIONS[name].fn
+
+        def f(x, fn=fn):
+            return fn(x @ w) @ v
+
+        got = folx.forward_laplacian(f)(x).laplacian
+        want = jnp.trace(jax.hessian(f)(x))
+        np.testing.assert_allclose(got, want, rtol=1e-5)
