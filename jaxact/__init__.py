@@ -2,7 +2,18 @@
 
 from jaxact import diagnostics, lean
 from jaxact._core import Activation
-from jaxact.activations import ACTIVATIONS, elu, leaky_relu, prelu, relu, sigmoid, tanh
+from jaxact.activations import (
+    ACTIVATIONS,
+    elu,
+    gelu,
+    gelu_exact,
+    glu,
+    leaky_relu,
+    prelu,
+    relu,
+    sigmoid,
+    tanh,
+)
 from jaxact.derivatives import derivative, get
 
 __all__ = [
@@ -11,6 +22,9 @@ __all__ = [
     "derivative",
     "diagnostics",
     "elu",
+    "gelu",
+    "gelu_exact",
+    "glu",
     "get",
     "leaky_relu",
     "lean",

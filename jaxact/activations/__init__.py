@@ -8,13 +8,25 @@ table, so a new activation is a function and a row in its family's module.
 from __future__ import annotations
 
 from jaxact._core import Activation
-from jaxact.activations import exponential, logistic, piecewise
+from jaxact.activations import exponential, gaussian, logistic, piecewise
 from jaxact.activations.exponential import elu
+from jaxact.activations.gaussian import gelu, gelu_exact, glu
 from jaxact.activations.logistic import sigmoid, tanh
 from jaxact.activations.piecewise import leaky_relu, prelu, relu
 
-FAMILIES = (logistic, piecewise, exponential)
+FAMILIES = (logistic, piecewise, exponential, gaussian)
 
 ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row in fam.ROWS}
 
-__all__ = ["ACTIVATIONS", "elu", "leaky_relu", "prelu", "relu", "sigmoid", "tanh"]
+__all__ = [
+    "ACTIVATIONS",
+    "elu",
+    "gelu",
+    "gelu_exact",
+    "glu",
+    "leaky_relu",
+    "prelu",
+    "relu",
+    "sigmoid",
+    "tanh",
+]

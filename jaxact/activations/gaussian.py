@@ -1,0 +1,498 @@
+"""The Gaussian family: gelu (the tanh approximation) and gelu_exact (x·Φ(x)).
+
+Both are written so that nothing cancels and nothing overflows, in the tails included:
+
+* ``gelu_exact(x) = x·Φ(x)`` with Φ(−a) = φ(a)·M(a), M the Mills ratio (piecewise
+  polynomials on [0, 4], a continued fraction beyond) and φ(x) = e^{−x²/2}/√(2π), where x²
+  is split exactly, x² = hi + lo (hi the square of x's upper half), so that e^{−x²/2} is
+  e^{−hi/2}·(1 + expm1(−lo/2)) to about an ulp (XLA's erfc rounds x² first: 57 ulp off in
+  float32, 486 in float64). Derivatives: f′ = Φ + xφ and, for n ≥ 2,
+  f⁽ⁿ⁾ = (−1)ⁿ⁻¹(Heₙ − Heₙ₋₂)(x)·φ(x) (probabilists' Hermite polynomials).
+* ``gelu(x) = x·σ(v)``, v = 2√(2/π)(x + 0.044715x³), never ½x(1 + tanh u), which cancels
+  for x < 0. v is carried in two parts (hi + lo): in the tail σ(v) ≈ e^v and an error of one
+  ulp in v would cost |v| ulp. Every order composes σ's Taylor coefficients at v
+  (:func:`jaxact.activations.logistic.taylor_coefficients`) with the cubic's Taylor series.
+
+Far out, e^{−x²/2} and e^{−|v|} are taken as e^{S−…}·e^{−S} (the shift exact there), so a
+derivative stays a normal number as long as the true value is.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jaxact._core import (
+    Activation,
+    Array,
+    Tower,
+    branch,
+    check_input,
+    compute_dtype,
+    evaluate,
+    expm1,
+)
+from jaxact.activations.logistic import _FAR, sigmoid, taylor_coefficients
+
+# --- exact arithmetic helpers ----------------------------------------------------------
+
+# Exact real constants in two parts, (hi, lo) with hi = the float64 value: the float32
+# parts are (float32(hi), float32(hi − float32(hi))).
+_A = (1.5957691216057308, -9.96930880911092e-17)  # 2√(2/π) = 4/√(2π)
+_B = (0.07135481627260025, -6.175149918155315e-19)  # 2√(2/π)·0.044715
+_RS2PI = (0.3989422804014327, -2.49232720227773e-17)  # 1/√(2π)
+
+
+def _parts(c: tuple[float, float], dtype) -> tuple[float, float]:
+    if dtype == jnp.float64:
+        return c
+    hi = np.float32(c[0])
+    return float(hi), float(np.float32(c[0] - float(hi)))
+
+
+def _split(x: Array) -> tuple[Array, Array]:
+    """x = hi + lo exactly, hi with half of the significand (its square is exact)."""
+    if x.dtype == jnp.float64:
+        bits, mask = jnp.uint64, np.uint64(0xFFFFFFFFF8000000)  # 26 bits
+    else:
+        bits, mask = jnp.uint32, np.uint32(0xFFFFF000)  # 12 bits
+    hi = jax.lax.bitcast_convert_type(jax.lax.bitcast_convert_type(x, bits) & mask, x.dtype)
+    return hi, x - hi
+
+
+def _two_prod(p: Array, q: Array | float) -> tuple[Array, Array]:
+    """p·q = r + e, with r the rounded product and e its error (Dekker)."""
+    q = jnp.asarray(q, p.dtype)
+    r = p * q
+    ph, pl = _split(p)
+    qh, ql = _split(q)
+    return r, ((ph * qh - r) + ph * ql + pl * qh) + pl * ql
+
+
+def _shift(dtype) -> tuple[float, float]:
+    """(S, threshold): beyond the threshold e^{−t} is taken as e^{S−t}·e^{−S}."""
+    return (300.0, 600.0) if dtype == jnp.float64 else (40.0, 80.0)
+
+
+def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
+    """(E, scale) with E·scale = e^{−(t + t_lo)}, t ≥ 0, |t_lo| ≲ ulp(t)·2^12; E stays normal.
+
+    S − t is exact where it is used (t > 2S, t on a grid finer than S's).
+    """
+    s, thr = _shift(t.dtype)
+    far = t > thr
+    e = jnp.exp(jnp.where(far, s - t, -t))
+    e = e + e * expm1(-t_lo)
+    return e, jnp.where(far, math.exp(-s), 1.0).astype(t.dtype)
+
+
+# --- gelu_exact --------------------------------------------------------------------------
+
+#: Chebyshev fits of the Mills ratio M(a) = Φ(−a)/φ(a) on [k, k + 1], k = 0..3, as
+#: polynomials in t = 2(a − k) − 1; relative error < 1e-17 (float64), < 1e-10 (float32).
+_MILLS64 = (
+    (
+        0.8763644564536923,
+        -0.2809088858865769,
+        0.07443194632088942,
+        -0.017206411630474337,
+        0.0035765959181510085,
+        -0.000681490785610835,
+        0.000120629380521703,
+        -2.003076450100927e-05,
+        3.1437067553564943e-06,
+        -4.690848254988726e-07,
+        6.686553323520167e-08,
+        -9.141559234279663e-09,
+        1.2026103121116872e-09,
+        -1.524440110321375e-10,
+        1.8723995061033308e-11,
+        -2.3590586481805026e-12,
+        2.719758743028526e-13,
+    ),  # [0, 1]: 8.0e-19
+    (
+        0.5158156382179634,
+        -0.11313827133652749,
+        0.022050103026047613,
+        -0.003915663521532063,
+        0.0006439445288407166,
+        -9.919149675036825e-05,
+        1.4432084941205533e-05,
+        -1.9962586410424584e-06,
+        2.6385340696787e-07,
+        -3.3463842331254856e-08,
+        4.086546539407346e-09,
+        -4.819187540861721e-10,
+        5.501727107826239e-11,
+        -6.088147795411537e-12,
+        6.554796759949335e-13,
+        -7.18089487747098e-14,
+        7.32421071797569e-15,
+    ),  # [1, 2]: 2.9e-20
+    (
+        0.35426511132979366,
+        -0.05716861083775791,
+        0.00855275714262551,
+        -0.0012004020937191973,
+        0.0001594216671268454,
+        -2.0164687904243943e-05,
+        2.4415928168997186e-06,
+        -2.841687078768428e-07,
+        3.189841492935184e-08,
+        -3.4632397159214323e-09,
+        3.6455538842556926e-10,
+        -3.728342650342169e-11,
+        3.711248316844644e-12,
+        -3.599424904038864e-13,
+        3.4100148500292134e-14,
+        -3.269211947207795e-15,
+        2.9583526494673045e-16,
+    ),  # [2, 3]: 1.4e-21
+    (
+        0.26656776896822376,
+        -0.033506404305608424,
+        0.0040028673536205974,
+        -0.00045719440252202007,
+        5.01566584979036e-05,
+        -5.30488965183451e-06,
+        5.42601288960831e-07,
+        -5.3810022469641643e-08,
+        5.185347865228562e-09,
+        -4.864607565581645e-10,
+        4.450306299184194e-11,
+        -3.975902833791047e-12,
+        3.473300590651359e-13,
+        -2.969368551623628e-14,
+        2.488583291055321e-15,
+        -2.1028413191640004e-16,
+        1.6954344104646093e-17,
+    ),  # [3, 4]: 9.4e-23
+)
+_MILLS32 = (
+    (
+        0.8763644565903127,
+        -0.2809088859051946,
+        0.074431939492315,
+        -0.01720641069989952,
+        0.0035766504442021592,
+        -0.0006814982172249975,
+        0.00012047734082254059,
+        -2.0010036171751453e-05,
+        3.3158603957752324e-06,
+        -4.925709284813721e-07,
+    ),  # [0, 1]: 2.4e-10
+    (
+        0.5158156382262188,
+        -0.11313827133749903,
+        0.022050102613385608,
+        -0.003915663472967073,
+        0.0006439478254880811,
+        -9.919188475628089e-05,
+        1.442288305220415e-05,
+        -1.9951754006684328e-06,
+        2.742969142719587e-07,
+        -3.4693765022077756e-08,
+    ),  # [1, 2]: 2.2e-11
+    (
+        0.3542651113305241,
+        -0.05716861083783252,
+        0.008552757106112063,
+        -0.0012004020899897831,
+        0.00015942195892296526,
+        -2.0164717709367098e-05,
+        2.440777713072621e-06,
+        -2.840854401642963e-07,
+        3.2825068796421114e-08,
+        -3.5579284270500884e-09,
+    ),  # [2, 3]: 2.7e-12
+    (
+        0.2665677689683124,
+        -0.033506404305616334,
+        0.004002867349189493,
+        -0.00045719440212647444,
+        5.0156693917743056e-05,
+        -5.304892813720783e-06,
+        5.425022927499143e-07,
+        -5.3801184514481564e-08,
+        5.298030273100433e-09,
+        -4.965222942313982e-10,
+    ),  # [3, 4]: 4.1e-13
+)
+#: Beyond a = 4, M(a) = 1/(a + 1/(a + 2/(a + 3/(a + …)))), truncated after this many terms
+#: (relative error < 6e-19 for float64, < 1e-10 for float32).
+_CF_TERMS = {"float64": 40, "float32": 16}
+_GAUSS_CLIP = 40.0  # beyond, φ(x) and every x-polynomial times it are below 1e-300
+
+
+def _mills(a: Array) -> Array:
+    """M(a) = Φ(−a)/φ(a) for a ≥ 0."""
+    f64 = a.dtype == jnp.float64
+    table = _MILLS64 if f64 else _MILLS32
+    k = jnp.clip(jnp.floor(a), 0, 3)
+    t = 2 * (a - k) - 1
+    polys = []
+    for coeffs in table:
+        p = jnp.zeros_like(a)
+        for c in coeffs[::-1]:
+            p = c + t * p
+        polys.append(p)
+    near = jnp.select([k == 0, k == 1, k == 2], polys[:3], polys[3])
+    b = jnp.maximum(a, 4.0)
+    r = jnp.zeros_like(a)
+    for j in range(_CF_TERMS["float64" if f64 else "float32"], 0, -1):
+        r = j / (b + r)
+    return jnp.where(a < 4, near, 1 / (b + r))
+
+
+def _gauss(x: Array) -> tuple[Array, Array, Array]:
+    """(xc, E, scale): x clipped to ±40, and e^{−xc²/2} = E·scale, xc² split exactly."""
+    xc = jnp.clip(x, -_GAUSS_CLIP, _GAUSS_CLIP)
+    xh, xl = _split(xc)
+    e, scale = _exp_neg(0.5 * (xh * xh), 0.5 * (xl * (2 * xh + xl)))
+    return xc, e, scale
+
+
+def _times_phi(p: Array, e: Array, scale: Array) -> Array:
+    """p·φ(x) from (E, scale) of :func:`_gauss`, 1/√(2π) carried in two parts."""
+    hi, lo = _parts(_RS2PI, e.dtype)
+    pe = p * e
+    return (pe * hi + pe * lo) * scale
+
+
+def _gelu_exact_forms(n: int, m: int, x: Array) -> Array:
+    xc, e, scale = _gauss(x)
+    mills = _mills(jnp.abs(xc))
+    if n == 0:  # x·Φ(−|x|) for x ≤ 0; x·(1 − Φ(−x)) for x > 0
+        return branch(x, x * (1 - _times_phi(mills, e, scale)), _times_phi(xc * mills, e, scale))
+    if n == 1:  # Φ + xφ
+        return branch(x, 1 - _times_phi(mills - xc, e, scale), _times_phi(mills + xc, e, scale))
+    he = [jnp.ones_like(xc), xc]  # Heₖ₊₁ = x·Heₖ − k·Heₖ₋₁
+    for k in range(1, n):
+        he.append(xc * he[k] - k * he[k - 1])
+    p = he[n] - he[n - 2]
+    return _times_phi(p if n % 2 else -p, e, scale)
+
+
+_GELU_EXACT = Tower(_gelu_exact_forms)
+
+
+@jax.jit
+def gelu_exact(x: ArrayLike) -> Array:
+    r"""Exact Gaussian error linear unit, x·Φ(x), with exact derivatives of every order.
+
+    .. math::
+        f(x) = x\,Φ(x) = \frac{x}{2}\operatorname{erfc}\!\left(-\frac{x}{\sqrt 2}\right),
+        \quad f'(x) = Φ(x) + x\,φ(x), \quad f''(x) = (2 - x^2)\,φ(x)
+
+    with φ(x) = e^{−x²/2}/√(2π). This is ``gelu(x, approximate=False)``. Accurate in the
+    negative tail, where f(x) ≈ x·φ(x)/|x| is tiny: ``jax.nn.gelu(x, approximate=False)``
+    goes through XLA's erfc, whose e^{−x²} rounds x² first (about 57 ulp off in float32 at
+    x ≈ −11.7, 486 ulp in float64 at x ≈ −34).
+
+    Args:
+      x: input array; integers are promoted to the default float dtype.
+
+    Returns:
+      An array like ``x``, in its float dtype.
+
+    Examples:
+      >>> import jax, jax.numpy as jnp, jaxact
+      >>> jaxact.gelu_exact(jnp.array([-1.0, 0.0, 1.0]))
+      Array([-0.15865524,  0.        ,  0.8413448 ], dtype=float32)
+      >>> jax.grad(jax.grad(jaxact.gelu_exact))(0.0)  # 2φ(0) = √(2/π)
+      Array(0.7978846, dtype=float32, weak_type=True)
+    """
+    return evaluate(_GELU_EXACT, "gelu_exact", x)
+
+
+# --- gelu (tanh approximation) --------------------------------------------------------------
+
+_TANH_CLIP = 1e4  # beyond, σ(v) is 0 or 1 and every derivative underflows
+
+
+def _cubic(xc: Array) -> tuple[Array, Array]:
+    """v = x·(A + B·x²) in two parts (hi, lo), to about 2⁻⁴⁵ relative (float32)."""
+    ah, al = _parts(_A, xc.dtype)
+    bh, bl = _parts(_B, xc.dtype)
+    s, se = _two_prod(xc, xc)  # x² = s + se exactly
+    r, re = _two_prod(s, bh)  # B·x² = r + re + (bh·se + bl·s)
+    re = re + (bh * se + bl * s)
+    q = ah + r  # two-sum of A + B·x² (both ≥ 0)
+    bv = q - ah
+    qe = ((ah - (q - bv)) + (r - bv)) + (al + re)
+    v, ve = _two_prod(xc, q)
+    return v, ve + xc * qe
+
+
+def _gelu_forms(n: int, m: int, x: Array) -> Array:
+    xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
+    v, vl = _cubic(xc)
+    av, sgn = jnp.abs(v), jnp.sign(v)
+    z, scale = _exp_neg(av, sgn * vl)  # e^{−|v|} = z·scale
+    near = av < _FAR
+    d = 1 + z  # z is unscaled wherever av < _FAR
+    sig = jnp.where(v > 0, 1 / scale - z, z)  # σ(v)/scale, far
+    sig = jnp.where(near, jnp.where(v > 0, 1, z) / d, sig)
+    if n == 0:
+        xs = jnp.where(x > _TANH_CLIP, x, xc)  # f(∞) = ∞, f(−∞) = −0
+        return jnp.where(v > 0, xs * (sig * scale), (xs * sig) * scale)
+    # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
+    h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), z)) / d
+    h = taylor_coefficients(h0, z / (d * d), n)
+    far = [jnp.where(v > 0, (-1.0) ** (k + 1), 1.0) * z / math.factorial(k) for k in range(n + 1)]
+    h = [jnp.where(near, h[k], far[k]) for k in range(n + 1)]  # σ⁽ᵏ⁾ = ±e^{−|v|} far out
+    # Taylor series of w(t) = v(x + t) − v(x) = v₁t + v₂t² + v₃t³, and of σ(v + w) = Σ cⱼtʲ.
+    ah, _ = _parts(_A, x.dtype)
+    bh, _ = _parts(_B, x.dtype)
+    w1 = [jnp.zeros_like(xc), ah + 3 * bh * (xc * xc), 3 * bh * xc, jnp.full_like(xc, bh)]
+    w1 = (w1 + [jnp.zeros_like(xc)] * n)[: n + 1]
+    c = [sig] + [jnp.zeros_like(xc) for _ in range(n)]
+    wk = w1
+    for k in range(1, n + 1):
+        for j in range(k, n + 1):
+            c[j] = c[j] + h[k] * wk[j]
+        if k < n:
+            wk = [
+                sum((wk[i] * w1[j - i] for i in range(k, j)), jnp.zeros_like(xc))
+                for j in range(n + 1)
+            ]
+    return math.factorial(n) * (xc * c[n] + c[n - 1]) * scale
+
+
+_GELU = Tower(_gelu_forms)
+
+
+@functools.partial(jax.jit, static_argnames=("approximate",))
+def gelu(x: ArrayLike, approximate: bool = True) -> Array:
+    r"""Gaussian error linear unit, with exact derivatives of every order.
+
+    With ``approximate=True`` (the default, as ``jax.nn.gelu``), the tanh approximation
+
+    .. math::
+        f(x) = \frac{x}{2}\left(1 + \tanh u\right) = x\,σ(2u), \quad
+        u = \sqrt{2/π}\,(x + 0.044715\,x^3),
+
+    evaluated as x·σ(2u), which does not cancel for x < 0 (``jax.nn.gelu``'s ½(1 + tanh u)
+    is 0 below x ≈ −5.5 in float32 and its gradient is 0 at x = −10). With
+    ``approximate=False``, the exact x·Φ(x): see :func:`gelu_exact`. ``approximate`` is a
+    static Python bool (each value compiles once).
+
+    Args:
+      x: input array; integers are promoted to the default float dtype.
+      approximate: whether to use the tanh approximation (True) or x·Φ(x) (False).
+
+    Returns:
+      An array like ``x``, in its float dtype.
+
+    Examples:
+      >>> import jax, jax.numpy as jnp, jaxact
+      >>> jaxact.gelu(jnp.array([-1.0, 0.0, 1.0]))
+      Array([-0.15880801,  0.        ,  0.841192  ], dtype=float32)
+      >>> jax.grad(jaxact.gelu)(-10.0)  # jax.grad(jax.nn.gelu) gives 0 here
+      Array(-2.757638e-36, dtype=float32, weak_type=True)
+    """
+    if not isinstance(approximate, bool):
+        raise TypeError(f"jaxact.gelu: approximate must be a Python bool, got {approximate!r}")
+    if not approximate:
+        return gelu_exact(x)
+    return evaluate(_GELU, "gelu", x)
+
+
+def _v_at(target: float) -> float:
+    """The x where v(x) = 2√(2/π)(x + 0.044715x³) equals ``target``."""
+    return float(
+        np.real(next(r for r in np.roots([_B[0], 0, _A[0], -target]) if abs(r.imag) < 1e-9))
+    )
+
+
+# --- the rows ----------------------------------------------------------------------------
+
+ROWS = [
+    Activation(
+        name="gelu",
+        fn=gelu,
+        params=(),
+        output_range="(-0.17, ∞)",
+        formulas={
+            "f": "x·σ(v), v = 2√(2/π)(x + 0.044715x³)",
+            "f'": "σ(v) + x·v′·σ′(v)",
+            "f''": "2v′σ′(v) + x(v″σ′(v) + v′²σ″(v))",
+        },
+        jax_nn=jax.nn.gelu,
+        tower=_GELU,
+        definition=lambda mp, x, at: (
+            x / (1 + mp.exp(-2 * mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x**3)))
+        ),
+        switch_points=tuple(
+            sorted(
+                s * x
+                for s in (-1, 1)
+                for x in [_TANH_CLIP, *(_v_at(t) for t in (math.log(2), _FAR, 80.0, 600.0))]
+            )
+        ),
+        smooth=True,
+    ),
+    Activation(
+        name="gelu_exact",
+        fn=gelu_exact,
+        params=(),
+        output_range="(-0.17, ∞)",
+        formulas={"f": "x·Φ(x)", "f'": "Φ(x) + x·φ(x)", "f''": "(2 - x²)·φ(x)"},
+        jax_nn=functools.partial(jax.nn.gelu, approximate=False),
+        tower=_GELU_EXACT,
+        definition=lambda mp, x, at: x * mp.erfc(-x / mp.sqrt(2)) / 2,
+        switch_points=tuple(
+            sorted(s * x for s in (-1, 1) for x in (1.0, 2.0, 3.0, 4.0, 160**0.5, 1200**0.5, 40.0))
+        ),
+        smooth=True,
+    ),
+]
+
+
+# --- glu (not elementwise: not a row of the table) ---------------------------------------
+
+
+@functools.partial(jax.jit, static_argnames=("axis",))
+def glu(x: ArrayLike, axis: int = -1) -> Array:
+    r"""Gated linear unit: x split in two halves a, b along ``axis``, then a·σ(b).
+
+    .. math::
+        \mathrm{glu}(x) = a\,σ(b), \quad \frac{∂}{∂a} = σ(b), \quad
+        \frac{∂}{∂b} = a\,σ'(b)
+
+    σ is :func:`jaxact.sigmoid`, so every derivative is exact (``jax.nn.glu``'s gradient in
+    b is 0 beyond b ≈ 17 in float32). 16-bit inputs are computed in float32 and rounded
+    once. Not elementwise: the output has half of x's size along ``axis``.
+
+    Args:
+      x: input array; integers are promoted to the default float dtype.
+      axis: the axis to split (static); its size must be even.
+
+    Returns:
+      An array like ``x`` with half its size along ``axis``, in its float dtype.
+
+    Raises:
+      ValueError: if x is a scalar, ``axis`` is out of range or x's size along it is odd.
+
+    Examples:
+      >>> import jax.numpy as jnp, jaxact
+      >>> jaxact.glu(jnp.array([1.0, 2.0, 0.0, 20.0]))
+      Array([0.5, 2. ], dtype=float32)
+    """
+    x = check_input(x, "glu")
+    if not -x.ndim <= axis < x.ndim or x.ndim == 0:
+        raise ValueError(f"jaxact.glu: axis {axis} is out of range for x of shape {x.shape}")
+    size = x.shape[axis]
+    if size % 2:
+        raise ValueError(
+            f"jaxact.glu: the size of x along axis {axis} must be even, got {size} "
+            f"(shape {x.shape})"
+        )
+    wide = compute_dtype(x.dtype)
+    a, b = jnp.split(x.astype(wide), 2, axis)
+    return (a * sigmoid(b)).astype(x.dtype)
