@@ -4,14 +4,22 @@ from jaxact import diagnostics, lean
 from jaxact._core import Activation
 from jaxact.activations import (
     ACTIVATIONS,
+    celu,
     elu,
     gelu,
     gelu_exact,
     glu,
     leaky_relu,
+    log1mexp,
+    log_sigmoid,
+    mish,
     prelu,
     relu,
+    selu,
     sigmoid,
+    silu,
+    softplus,
+    swish,
     tanh,
 )
 from jaxact.derivatives import derivative, get
@@ -19,6 +27,7 @@ from jaxact.derivatives import derivative, get
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "celu",
     "derivative",
     "diagnostics",
     "elu",
@@ -28,9 +37,16 @@ __all__ = [
     "get",
     "leaky_relu",
     "lean",
+    "log1mexp",
+    "log_sigmoid",
+    "mish",
     "prelu",
     "relu",
+    "selu",
     "sigmoid",
+    "silu",
+    "softplus",
+    "swish",
     "tanh",
 ]
 __version__ = "0.1.0"

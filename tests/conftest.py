@@ -19,6 +19,7 @@ OTHER_PARAM: dict[str, float] = {
     "leaky_relu": 0.2,
     "prelu": 0.7,
     "elu": 1.7,  # α > 1: α·eˣ is normal where eˣ underflows
+    "celu": 0.5,  # α < 1: e^{x/α} underflows early, α^{1−n} > 1 scales it back
 }
 
 #: Parameter values under test: the default (or sample value), and one other.

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from jaxact._core import Activation
 from jaxact.activations import exponential, gaussian, logistic, piecewise
-from jaxact.activations.exponential import elu
+from jaxact.activations.exponential import celu, elu, selu
 from jaxact.activations.gaussian import gelu, gelu_exact, glu
-from jaxact.activations.logistic import sigmoid, tanh
+from jaxact.activations.logistic import (
+    log1mexp,
+    log_sigmoid,
+    mish,
+    sigmoid,
+    silu,
+    softplus,
+    swish,
+    tanh,
+)
 from jaxact.activations.piecewise import leaky_relu, prelu, relu
 
 FAMILIES = (logistic, piecewise, exponential, gaussian)
@@ -20,13 +29,21 @@ ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row 
 
 __all__ = [
     "ACTIVATIONS",
+    "celu",
     "elu",
     "gelu",
     "gelu_exact",
     "glu",
     "leaky_relu",
+    "log1mexp",
+    "log_sigmoid",
+    "mish",
     "prelu",
     "relu",
+    "selu",
     "sigmoid",
+    "silu",
+    "softplus",
+    "swish",
     "tanh",
 ]
