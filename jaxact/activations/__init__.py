@@ -8,7 +8,8 @@ table, so a new activation is a function and a row in its family's module.
 from __future__ import annotations
 
 from jaxact._core import Activation
-from jaxact.activations import exponential, gaussian, logistic, piecewise
+from jaxact.activations import algebraic, exponential, gaussian, logistic, piecewise
+from jaxact.activations.algebraic import soft_sign, squareplus
 from jaxact.activations.exponential import celu, elu, selu
 from jaxact.activations.gaussian import gelu, gelu_exact, glu
 from jaxact.activations.logistic import (
@@ -21,9 +22,21 @@ from jaxact.activations.logistic import (
     swish,
     tanh,
 )
-from jaxact.activations.piecewise import leaky_relu, prelu, relu
+from jaxact.activations.piecewise import (
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    identity,
+    leaky_relu,
+    prelu,
+    relu,
+    relu6,
+    sparse_plus,
+    sparse_sigmoid,
+)
 
-FAMILIES = (logistic, piecewise, exponential, gaussian)
+FAMILIES = (logistic, piecewise, exponential, algebraic, gaussian)
 
 ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row in fam.ROWS}
 
@@ -34,16 +47,26 @@ __all__ = [
     "gelu",
     "gelu_exact",
     "glu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "identity",
     "leaky_relu",
     "log1mexp",
     "log_sigmoid",
     "mish",
     "prelu",
     "relu",
+    "relu6",
     "selu",
     "sigmoid",
     "silu",
+    "soft_sign",
     "softplus",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "squareplus",
     "swish",
     "tanh",
 ]
