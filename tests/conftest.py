@@ -19,6 +19,8 @@ OTHER_PARAM: dict[str, float] = {
     "leaky_relu": 0.2,
     "prelu": 0.7,
     "elu": 1.7,  # α > 1: α·eˣ is normal where eˣ underflows
+    "celu": 0.5,  # α < 1: e^{x/α} underflows early, α^{1−n} > 1 scales it back
+    "squareplus": 9.0,  # b = 4 and 9: √b = 2 and 3 exact
 }
 
 #: Parameter values under test: the default (or sample value), and one other.

@@ -8,25 +8,65 @@ table, so a new activation is a function and a row in its family's module.
 from __future__ import annotations
 
 from jaxact._core import Activation
-from jaxact.activations import exponential, gaussian, logistic, piecewise
-from jaxact.activations.exponential import elu
+from jaxact.activations import algebraic, exponential, gaussian, logistic, piecewise
+from jaxact.activations.algebraic import soft_sign, squareplus
+from jaxact.activations.exponential import celu, elu, selu
 from jaxact.activations.gaussian import gelu, gelu_exact, glu
-from jaxact.activations.logistic import sigmoid, tanh
-from jaxact.activations.piecewise import leaky_relu, prelu, relu
+from jaxact.activations.logistic import (
+    log1mexp,
+    log_sigmoid,
+    mish,
+    sigmoid,
+    silu,
+    softplus,
+    swish,
+    tanh,
+)
+from jaxact.activations.piecewise import (
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    identity,
+    leaky_relu,
+    prelu,
+    relu,
+    relu6,
+    sparse_plus,
+    sparse_sigmoid,
+)
 
-FAMILIES = (logistic, piecewise, exponential, gaussian)
+FAMILIES = (logistic, piecewise, exponential, algebraic, gaussian)
 
 ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row in fam.ROWS}
 
 __all__ = [
     "ACTIVATIONS",
+    "celu",
     "elu",
     "gelu",
     "gelu_exact",
     "glu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "identity",
     "leaky_relu",
+    "log1mexp",
+    "log_sigmoid",
+    "mish",
     "prelu",
     "relu",
+    "relu6",
+    "selu",
     "sigmoid",
+    "silu",
+    "soft_sign",
+    "softplus",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "squareplus",
+    "swish",
     "tanh",
 ]

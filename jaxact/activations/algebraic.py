@@ -1,0 +1,283 @@
+"""The algebraic family: soft_sign and squareplus, built from 1 + |x| and √(x² + b).
+
+Their derivatives of every order have closed forms, evaluated without cancellation:
+
+- soft_sign = x/(1 + |x|): on each side of 0 it is ±(1 − 1/(1 + |x|)), so
+  f⁽ⁿ⁾(x) = sₙ·n!/(1 + |x|)ⁿ⁺¹ (n ≥ 1), with sₙ = 1 for x ≤ 0 and (−1)ⁿ⁺¹ for x > 0.
+- squareplus = (x + r)/2 with r = √(x² + b) and u = x/r ∈ [−1, 1]: f′ = (1 + u)/2,
+  f″ = b/(2r³), and with the Gegenbauer polynomials C_k^λ (the Taylor coefficients of
+  (1 − 2ut + t²)^−λ), ∂ᵏ/∂xᵏ (x² + b)^−λ = (−1)ᵏ k! C_k^λ(u)/r^(2λ+k). Hence
+  f⁽ⁿ⁾ = (b/2)(−1)ⁿ(n − 2)! C_(n−2)^(3/2)(u)/rⁿ⁺¹ for n ≥ 2, and for m ≥ 1
+  ∂ⁿ/∂xⁿ ∂ᵐ/∂bᵐ f = (c_m/2)(−1)ⁿ n! C_n^(m−1/2)(u)/r^(2m−1+n), c_m = ∏ⱼ₌₀..ₘ₋₁ (1/2 − j).
+  The polynomials come from their three-term recurrence, run in double length on r and u
+  in double length (x² + b, √ and x/r with error-free transformations): near the roots of
+  C_k, which crowd towards u = ±1, the recurrence cancels and the rounding of u alone
+  would be magnified up to ~30-fold at order 7. The powers of r are applied as successive
+  divisions, so nothing overflows or underflows before the result does; beyond |x| = 2⁶⁰,
+  r = |x|·√(1 + b/x²) so that x² never overflows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxact._core import Activation, Array, Tower, evaluate
+
+# --- soft_sign -------------------------------------------------------------------------
+
+
+def _two_sum(a: Array, b: Array | float) -> tuple[Array, Array]:
+    """s + e = a + b exactly, s = fl(a + b) (Knuth's TwoSum)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _divide(y: Array, d: Array, k: int) -> Array:
+    """y/dᵏ by k successive divisions, each rounded: every partial result lies between y and
+    the result, so none overflows or underflows before the result does. (XLA would fold
+    y/d/d into y/(d·d), whose dᵏ overflows: the barrier keeps the divisions apart.)"""
+    for _ in range(k):
+        y = jax.lax.optimization_barrier(y) / d
+    return y
+
+
+def _soft_sign_forms(n: int, m: int, x: Array) -> Array:
+    u, du = _two_sum(jnp.ones_like(x), jnp.abs(x))  # 1 + |x| = u + du exactly
+    if n == 0:
+        return jnp.where(jnp.isinf(x), jnp.sign(x), x / u)
+    y = _divide(jnp.full_like(x, math.factorial(n)), u, n + 1)  # n!/uⁿ⁺¹
+    # 1/(u + du)ⁿ⁺¹ = u⁻ⁿ⁻¹(1 − (n + 1)du/u + O(du²)); du/u is NaN at ±inf.
+    y = y - y * jnp.where(jnp.isinf(x), 0, (n + 1) * du / u)
+    return y if n % 2 else jnp.where(x > 0, -y, y)
+
+
+_SOFT_SIGN = Tower(_soft_sign_forms)
+
+
+@jax.jit
+def soft_sign(x: ArrayLike) -> Array:
+    r"""Soft sign, with exact derivatives of every order.
+
+    .. math::
+        f(x) = \frac{x}{1 + |x|}, \quad f'(x) = \frac{1}{(1 + |x|)^2}, \quad
+        f''(x) = \frac{-2\,\mathrm{sign}(x)}{(1 + |x|)^3}, \quad
+        f^{(n)}(x) = \frac{\pm n!}{(1 + |x|)^{n+1}}
+
+    Output in (−1, 1). f and f′ are continuous; f″ (and every even order) jumps at 0,
+    where the left piece owns the breakpoint: x ≤ 0 takes x/(1 − x), so f″(0) = 2
+    (``jax.grad(jax.grad(jax.nn.soft_sign))(0.0)`` is −2, the right piece's). ±inf give ±1
+    (``jax.nn.soft_sign`` gives NaN there) and derivatives 0. NaN gives NaN.
+
+    Args:
+      x: input array; integers are promoted to the default float dtype.
+
+    Returns:
+      An array like ``x``, in its float dtype.
+
+    Examples:
+      >>> import jax, jax.numpy as jnp, jaxact
+      >>> jaxact.soft_sign(jnp.array([-3.0, 0.0, 1.0, jnp.inf]))
+      Array([-0.75,  0.  ,  0.5 ,  1.  ], dtype=float32)
+      >>> jax.grad(jax.grad(jaxact.soft_sign))(0.0)
+      Array(2., dtype=float32, weak_type=True)
+    """
+    return evaluate(_SOFT_SIGN, "soft_sign", x)
+
+
+# --- squareplus ------------------------------------------------------------------------
+
+#: Beyond |x| = 2⁶⁰, r = |x|·√(1 + (b/|x|)/|x|), as x² may overflow (float32 x² > 3.4e38
+#: from |x| ≈ 1.8e19); below it x² + b is formed directly (2¹²⁰ fits every wide dtype).
+_BIG = 2.0**60
+
+
+def _two_prod(a: Array, b: Array) -> tuple[Array, Array]:
+    """p + e = a·b exactly, p = fl(a·b) (Dekker's product with Veltkamp's split); |a|, |b|
+    below 2⁶⁰ or so, so that the split does not overflow."""
+    c = 4097.0 if a.dtype == jnp.float32 else 134217729.0  # 2¹² + 1, 2²⁷ + 1
+
+    def split(v):
+        t = v * c
+        hi = t - (t - v)
+        return hi, v - hi
+
+    ah, al = split(a)
+    bh, bl = split(b)
+    p = a * b
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _two_square(a: Array) -> tuple[Array, Array]:
+    """p + e = a² exactly, p = fl(a²); |a| ≤ 2⁶⁰."""
+    return _two_prod(a, a)
+
+
+def _root(x: Array, b: Array) -> tuple[Array, Array]:
+    """√(x² + b) = r + dr in double length, for |x| ≤ 2⁶⁰: x² + b is formed in double
+    length and the square root corrected by one Newton step on the exact residual."""
+    p, e = _two_square(x)
+    s, ds = _two_sum(p, b)
+    r0 = jnp.sqrt(s)
+    q, dq = _two_square(r0)
+    corr = (((s - q) - dq) + (ds + e)) / (2 * r0)
+    r = r0 + corr
+    return r, corr - (r - r0)
+
+
+def _fast_two_sum(a: Array, b: Array) -> tuple[Array, Array]:
+    s = a + b
+    return s, b - (s - a)
+
+
+def _gegenbauer(k: int, lam: float, u: Array, du: Array) -> Array:
+    """C_k^λ(u + du) by the recurrence k·C_k = 2u(k + λ − 1)C_(k−1) − (k + 2λ − 2)C_(k−2),
+    in double length (its coefficients are integers for λ ∈ ½ + ℕ): near the roots of C_k,
+    which crowd towards u = ±1, the recurrence cancels and the rounding of u is magnified."""
+
+    def mul(a, b):  # (double) × (double)
+        p, e = _two_prod(a[0], b[0])
+        return _fast_two_sum(p, e + (a[0] * b[1] + a[1] * b[0]))
+
+    def scale(a, c):  # (double) × small integer c
+        p, e = _two_prod(a[0], jnp.full_like(a[0], c))
+        return _fast_two_sum(p, e + a[1] * c)
+
+    def sub(a, b):
+        s, e = _two_sum(a[0], -b[0])
+        return _fast_two_sum(s, e + (a[1] - b[1]))
+
+    def div(a, j):  # (double) / small integer j
+        q = a[0] / j
+        p, e = _two_prod(q, jnp.full_like(q, j))
+        return _fast_two_sum(q, (((a[0] - p) - e) + a[1]) / j)
+
+    uu = (u, du)
+    c0, c1 = (jnp.ones_like(u), jnp.zeros_like(u)), scale(uu, 2 * lam)
+    if k == 0:
+        return c0[0]
+    for j in range(2, k + 1):
+        t = scale(mul(c1, uu), 2 * (j + lam - 1))
+        c0, c1 = c1, div(sub(t, scale(c0, j + 2 * lam - 2)), j)
+    return c1[0] + c1[1]
+
+
+def _squareplus_forms(n: int, m: int, x: Array, b: Array) -> Array:
+    a = jnp.abs(x)
+    big = a > _BIG
+    ab = jnp.where(big, a, 1)
+    xs = jnp.where(big, 0, x)  # keeps the double-length arithmetic finite
+    r_near, dr = _root(xs, b)
+    r = jnp.where(big, a * jnp.sqrt(1 + b / ab / ab), r_near)
+    dr = jnp.where(big, 0, dr)  # r + dr = √(x² + b) to about 2⁻⁴⁸ relative (float32)
+    pos = x > 0
+    if m == 0 and n == 0:
+        # x ≤ 0: (x + r)/2 = b/(2(r − x)) without cancellation. Beyond 2⁶⁰, where r + |x|
+        # could overflow, f = x + b/(4|x|) or b/(4|x|) to working precision.
+        tail = (0.25 * b) / jnp.where(big, a, 1)
+        near = jnp.where(pos, 0.5 * ((x + r) + dr), (0.25 * b) / (0.5 * ((r + a) + dr)))
+        return jnp.where(big, jnp.where(pos, x + tail, tail), near)
+    # u = x/(r + dr), corrected to about half an ulp with the exact residual x − u₀r: its
+    # error is magnified near the roots of the Gegenbauer polynomials.
+    u0 = jnp.where(jnp.isinf(x), jnp.sign(x), x / r)
+    pu, eu = _two_prod(jnp.where(big, 0, u0), jnp.where(big, 1, r))
+    u, du = _fast_two_sum(u0, jnp.where(big, 0, (((xs - pu) - eu) - u0 * dr) / r))
+    if m == 0 and n == 1:
+        # (1 + u)/2 while u ≥ −1/2; below, 1 + u = b/(r(r + |x|)) does not cancel.
+        far_left = u < -0.5
+        left = _divide(0.5 * b / r, (r + a) + dr, 1)
+        return jnp.where(far_left, left - left * (dr / r), 0.5 + 0.5 * u)
+    if m == 0:  # (b/2)·∂ⁿ⁻²(x² + b)^(−3/2)
+        k, lam, coef, powers = n - 2, 1.5, 0.5 * b, n + 1
+    else:  # (c_m/2)·∂ⁿ(x² + b)^(1/2 − m)
+        c_m = math.prod(0.5 - j for j in range(m))
+        k, lam, coef, powers = n, m - 0.5, 0.5 * c_m, 2 * m - 1 + n
+    y = coef * ((-1) ** k * math.factorial(k)) * _gegenbauer(k, lam, u, du)
+    # y/(r + dr)ᵖ = (y/rᵖ)(1 − p·dr/r + O(dr²))
+    y = _divide(y, r, powers)
+    return y - y * (powers * dr / r)
+
+
+_SQUAREPLUS = Tower(_squareplus_forms)
+
+
+@jax.jit
+def squareplus(x: ArrayLike, b: ArrayLike = 4) -> Array:
+    r"""Squareplus, a smooth ReLU built from a square root, exact at every order in x and b.
+
+    .. math::
+        f(x, b) = \frac{x + \sqrt{x^2 + b}}{2}, \quad
+        f'(x) = \frac{1}{2}\Big(1 + \frac{x}{r}\Big), \quad
+        f''(x) = \frac{b}{2 r^3}, \quad
+        \frac{∂f}{∂b} = \frac{1}{4r}, \quad r = \sqrt{x^2 + b}
+
+    Smooth for b > 0 (no kink), output in (0, ∞). For x ≤ 0 the value is b/(2(r − x)) and
+    f′ = b/(2r(r − x)), which do not cancel (``jax.nn.squareplus`` is 0 from x ≈ −4e3 in
+    float32, its gradient from x ≈ −2e3), and r is formed without overflowing x² (finite up
+    to float32's 3.4e38, where ``jax.nn.squareplus`` gives inf or NaN). Orders ≥ 3 come from
+    Gegenbauer polynomials in x/r (see the module docstring). NaN gives NaN.
+
+    Args:
+      x: input array; integers are promoted to the default float dtype.
+      b: the smoothness b > 0 (f → relu as b → 0), a scalar or an array that broadcasts to
+        ``x``'s shape; traced, so a new value never recompiles, and cast to ``x``'s dtype.
+
+    Returns:
+      An array like ``x``, in its float dtype.
+
+    Examples:
+      >>> import jax, jax.numpy as jnp, jaxact
+      >>> jaxact.squareplus(jnp.array([-1e4, 0.0, 3.0]))
+      Array([1.e-04, 1.e+00, 4.e+00], dtype=float32)
+      >>> jax.grad(jaxact.squareplus, argnums=1)(0.0, 4.0)  # ∂f/∂b = 1/(4r)
+      Array(0.125, dtype=float32, weak_type=True)
+    """
+    return evaluate(_SQUAREPLUS, "squareplus", x, b=b)
+
+
+# --- the rows ----------------------------------------------------------------------------
+
+
+def _squareplus_definition(mp, x, at, b):
+    r = mp.sqrt(x * x + b)
+    return (x + r) / 2 if at > 0 else b / (2 * (r - x))  # the same function, no cancellation
+
+
+ROWS = [
+    Activation(
+        name="soft_sign",
+        fn=soft_sign,
+        params=(),
+        output_range="(-1, 1)",
+        formulas={
+            "f": "x/(1 + |x|)",
+            "f'": "1/(1 + |x|)²",
+            "f''": "-2/(1 + x)³ if x > 0 else 2/(1 - x)³",
+        },
+        jax_nn=jax.nn.soft_sign,
+        tower=_SOFT_SIGN,
+        definition=lambda mp, x, at: x / (1 + x) if at > 0 else x / (1 - x),
+        switch_points=(0.0,),
+    ),
+    Activation(
+        name="squareplus",
+        fn=squareplus,
+        params=(("b", 4),),
+        output_range="(0, ∞)",
+        formulas={
+            "f": "(x + r)/2, r = √(x² + b)",
+            "f'": "(1 + x/r)/2",
+            "f''": "b/(2r³)",
+            "∂f/∂b": "1/(4r)",
+        },
+        jax_nn=jax.nn.squareplus,
+        tower=_SQUAREPLUS,
+        definition=_squareplus_definition,
+        switch_points=(-_BIG, 0.0, _BIG),
+        smooth=True,
+    ),
+]

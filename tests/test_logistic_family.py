@@ -1,0 +1,158 @@
+"""softplus, log_sigmoid, silu (swish), mish, log1mexp, selu and celu: what the table-driven
+tests do not cover (jax.nn's failures, log1mexp's domain and regimes, orders 3 to 8)."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import mpmath as mp
+import numpy as np
+import pytest
+
+import jaxact
+from jaxact import accuracy
+from jaxact._core import evaluate
+from jaxact.activations import logistic
+
+
+def nested_grad(f, n):
+    for _ in range(n):
+        f = jax.grad(f)
+    return jax.jit(jax.vmap(f))
+
+
+def test_swish_is_silu_and_not_a_row():
+    assert jaxact.swish is jaxact.silu
+    assert "swish" in jaxact.__all__ and "swish" not in jaxact.ACTIVATIONS
+
+
+def test_sigmoid_derivative_is_sigmoid_forms():
+    x = jnp.linspace(-60.0, 60.0, 481)
+    for n in range(6):
+        np.testing.assert_array_equal(
+            logistic.sigmoid_derivative(n, x), logistic._sigmoid_forms(n, 0, x)
+        )
+
+
+@pytest.mark.parametrize(
+    "name,n,x,dtype",
+    [
+        ("softplus", 2, 20.0, "float32"),  # jax.nn: 0
+        ("log_sigmoid", 2, -20.0, "float32"),  # jax.nn: 0
+        ("selu", 1, -20.0, "float32"),  # jax.nn: 0
+        ("celu", 1, -20.0, "float32"),  # jax.nn: 0
+        ("silu", 1, -709.0, "float64"),  # jax.nn: 0
+        ("silu", 1, -90.0, "float32"),  # e^x underflows, x·e^x does not
+        ("mish", 2, -90.0, "float32"),
+        ("mish", 2, 44.0, "float32"),  # e^−2x underflows, 8(1 − x)e^−2x does not
+        ("mish", 3, 360.0, "float64"),
+    ],
+)
+def test_where_jax_nn_fails(name, n, x, dtype):
+    with jax.enable_x64(dtype == "float64"):
+        got = nested_grad(jaxact.ACTIVATIONS[name].fn, n)(jnp.array([x], dtype))
+        ref = accuracy.reference(name, x, n)
+        assert ref != 0
+        assert accuracy.ulp_error(np.asarray(got), [ref], jnp.dtype(dtype))[0] <= 4
+
+
+# --- log1mexp --------------------------------------------------------------------------
+
+
+def log1mexp_closed(n):
+    """log1mexp has no table row (its domain is x > 0): its closed forms, directly."""
+    return jax.jit(lambda x: evaluate(logistic._LOG1MEXP, "log1mexp", x, n))
+
+
+def log1mexp_ref(x: float, n: int):
+    with mp.workprec(200 + int(3 * min(x, 800)) + int(max(0.0, -math.log2(x)))):
+        return +mp.diff(lambda t: mp.log(-mp.expm1(-t)), mp.mpf(x), n)
+
+
+def log1mexp_points(dtype):
+    ln2 = math.log(2)
+    dt = jnp.dtype(dtype)
+    x = np.concatenate(
+        [
+            np.geomspace(float(jnp.finfo(dt).tiny) * 4, 1e4, 120),
+            np.nextafter(np.array([ln2] * 3, dt), np.array([0, 1, 9], dt)),  # both regimes
+            np.linspace(0.5, 1.0, 21),
+            [87.0, 88.0, 700.0, 740.0],
+        ]
+    ).astype(dt)
+    return np.unique(x[x > 0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_log1mexp_orders_0_to_8(dtype):
+    dt = jnp.dtype(dtype)
+    with jax.enable_x64(dtype == "float64"):
+        x = log1mexp_points(dt)
+        for n in range(9):
+            got = np.asarray(log1mexp_closed(n)(jnp.asarray(x)))
+            if n <= 3:  # the closed forms and nested jax.grad agree
+                np.testing.assert_array_equal(
+                    got, np.asarray(nested_grad(jaxact.log1mexp, n)(jnp.asarray(x)))
+                )
+            ref = [log1mexp_ref(float(v), n) for v in x.astype(np.float64)]
+            ok = np.array([abs(r) < float(jnp.finfo(dt).max) for r in ref])  # ~(n−1)!/xⁿ
+            assert np.isinf(got[~ok]).all()
+            err = accuracy.ulp_error(got[ok], [r for r, k in zip(ref, ok, strict=True) if k], dt)
+            bound = accuracy.BOUNDS[dtype][n] if n <= 2 else 4 + 2 * n
+            assert err.max() <= bound, (n, err.max(), x[ok][err.argmax()])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_log1mexp_domain_matches_jax_nn(dtype):
+    with jax.enable_x64(dtype == "float64"):
+        x = jnp.array([-np.inf, -3.0, -1e-3, 0.0, np.inf, np.nan], dtype)
+        got, want = jaxact.log1mexp(x), jax.nn.log1mexp(x)
+        np.testing.assert_array_equal(np.asarray(got, np.float64), np.asarray(want, np.float64))
+        np.testing.assert_array_equal(got[3:5], [-np.inf, 0.0])
+        # Derivatives: NaN below 0 (the function is NaN there), the right limits at 0.
+        for n, at0 in [(1, np.inf), (2, -np.inf), (3, np.inf)]:
+            d = np.asarray(nested_grad(jaxact.log1mexp, n)(x), np.float64)
+            assert np.isnan(d[[0, 1, 2, 5]]).all()
+            assert d[3] == at0 and d[4] == 0
+
+
+# --- orders 3 to 8 ---------------------------------------------------------------------
+
+HIGH = [-700.0, -90.0, -40.0, -12.0, -3.0, -0.7, -1e-3, 0.0, 1e-3, 0.7, 3.0, 12.0, 40.0, 90.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["softplus", "log_sigmoid", "silu", "mish", "selu", "celu"])
+def test_orders_3_to_8(name, dtype):
+    """(4 + 2n) ulp, plus |f⁽ⁿ⁺¹⁾(x)|·ulp(x) near roots (mish: see the report's figures)."""
+    dt = jnp.dtype(dtype)
+    eps, tiny = float(jnp.finfo(dt).eps), float(jnp.finfo(dt).tiny)
+    with jax.enable_x64(dtype == "float64"):
+        x = np.array([v for v in HIGH if dtype == "float64" or abs(v) < 100], dt)
+        for n in range(3, 9):
+            got = np.asarray(jaxact.derivative(name, n)(jnp.asarray(x)), np.float64)
+            for xi, g in zip(x.astype(np.float64), got, strict=True):
+                r = float(accuracy.reference(name, float(xi), n))
+                r1 = float(accuracy.reference(name, float(xi), n + 1))
+                if abs(r) < tiny:
+                    assert abs(g) <= tiny * 2 ** (n + 1), (n, xi, g, r)
+                    continue
+                scale = 2.0 ** math.floor(math.log2(abs(r))) * eps
+                if xi:
+                    scale += abs(r1) * 2.0 ** math.floor(math.log2(abs(xi))) * eps
+                bound = (4 + 2 * n) * (64 if name == "mish" else 1)
+                assert abs(g - r) / scale <= bound, (n, xi, g, r)
+
+
+def test_celu_parameter_derivatives():
+    """∂f/∂α and ∂²f/∂x∂α against the reference, α = 0.5 and 1.7, float32 and float64."""
+    for dtype in ["float32", "float64"]:
+        dt = jnp.dtype(dtype)
+        with jax.enable_x64(dtype == "float64"):
+            x = np.array([-300.0, -40.0, -5.0, -1.2, -0.3, -1e-4, 0.0, 2.0], dt)
+            for a in [0.5, 1.7]:
+                for n, m in [(0, 1), (1, 1), (0, 2)]:
+                    got = np.asarray(jaxact.derivative("celu", n, m)(jnp.asarray(x), a))
+                    ref = [accuracy.reference("celu", float(v), n, m, a) for v in x]
+                    err = accuracy.ulp_error(got, ref, dt)
+                    assert err.max() <= 8, (dtype, a, n, m, err.max(), x[err.argmax()])
