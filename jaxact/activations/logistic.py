@@ -258,6 +258,13 @@ _MISH_ROOTS = {
 _ROOT_WIDTH = 0.5
 
 
+def _window_edges(roots: dict) -> tuple[float, ...]:
+    """The switch points of the root windows: r ± _ROOT_WIDTH for every root."""
+    return tuple(
+        float(r) + s * _ROOT_WIDTH for rs in roots.values() for r, _ in rs for s in (-1, 1)
+    )
+
+
 def _at_roots(value: Array, x: Array, roots) -> Array:
     """``value``, replaced within _ROOT_WIDTH of each root by its Taylor polynomial there."""
     terms = 24 if x.dtype == jnp.float64 else 14
@@ -306,7 +313,7 @@ def softplus(x: ArrayLike) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.softplus(jnp.array([-1.0, 0.0, 1.0]))
-      Array([0.31326166, 0.6931472 , 1.3132616 ], dtype=float32)
+      Array([0.3132617, 0.6931472, 1.3132617], dtype=float32)
       >>> jax.grad(jax.grad(jaxact.softplus))(20.0)
       Array(2.0611537e-09, dtype=float32, weak_type=True)
     """
@@ -343,7 +350,7 @@ def log_sigmoid(x: ArrayLike) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.log_sigmoid(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-1.3132616 , -0.6931472 , -0.31326166], dtype=float32)
+      Array([-1.3132617, -0.6931472, -0.3132617], dtype=float32)
       >>> jax.grad(jax.grad(jaxact.log_sigmoid))(-20.0)
       Array(-2.0611537e-09, dtype=float32, weak_type=True)
     """
@@ -409,7 +416,7 @@ def silu(x: ArrayLike) -> Array:
       >>> jaxact.silu(jnp.array([-1.0, 0.0, 1.0]))
       Array([-0.26894143,  0.        ,  0.7310586 ], dtype=float32)
       >>> jax.grad(jaxact.silu)(-90.0)
-      Array(-7.1872666e-38, dtype=float32, weak_type=True)
+      Array(-7.292671e-38, dtype=float32, weak_type=True)
     """
     return evaluate(_SILU, "silu", x)
 
@@ -526,7 +533,7 @@ def mish(x: ArrayLike) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.mish(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.30340144,  0.        ,  0.86509836], dtype=float32)
+      Array([-0.30340147,  0.        ,  0.8650984 ], dtype=float32)
     """
     return evaluate(_MISH, "mish", x)
 
@@ -595,7 +602,7 @@ def log1mexp(x: ArrayLike) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.log1mexp(jnp.array([0.5, 1.0, 20.0]))
-      Array([-9.3275255e-01, -4.5867515e-01, -2.0611537e-09], dtype=float32)
+      Array([-9.3275213e-01, -4.5867515e-01, -2.0611537e-09], dtype=float32)
     """
     return evaluate(_LOG1MEXP, "log1mexp", x)
 
@@ -660,7 +667,7 @@ ROWS = [
         jax_nn=jax.nn.silu,
         tower=_SILU,
         definition=lambda mp, x, at: x / (1 + mp.exp(-x)),
-        switch_points=(-_FAR, -math.log(2), math.log(2), _FAR),
+        switch_points=(-_FAR, -math.log(2), math.log(2), _FAR, *_window_edges(_SILU_ROOTS)),
         smooth=True,
     ),
     Activation(
@@ -676,7 +683,7 @@ ROWS = [
         jax_nn=jax.nn.mish,
         tower=_MISH,
         definition=lambda mp, x, at: x * mp.tanh(mp.log1p(mp.exp(x))),
-        switch_points=(-_FAR, 0.0, _FAR),
+        switch_points=(-_FAR, 0.0, _FAR / 2, _FAR, *_window_edges(_MISH_ROOTS)),
         smooth=True,
     ),
 ]
