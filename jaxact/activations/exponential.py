@@ -102,7 +102,7 @@ def _selu_forms(n: int, m: int, x: Array) -> Array:
     far = xn < -64
     if n == 0:
         neg, scale = expm1(xn), 1.0
-        pos = x * lam + x * lam_lo
+        pos = jnp.where(jnp.isinf(x), x, x * lam + x * lam_lo)  # not inf − inf
     else:
         neg, scale = jnp.exp(jnp.where(far, xn + 40, xn)), jnp.where(far, _E40, 1.0)
         pos = lam if n == 1 else 0.0
