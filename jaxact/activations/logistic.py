@@ -15,6 +15,7 @@ normal number as long as the true value is.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -56,7 +57,18 @@ def sigmoid_derivative(n: int, x: Array) -> Array:
     h0 = jnp.sign(x) * (-0.5 * expm1(-a, z)) / d
     near = taylor_coefficients(h0, z / (d * d), n)[n] * math.factorial(n)
     far = z if n % 2 else -jnp.sign(x) * z
+    if n % 2 == 0:
+        # Even orders are odd functions, σ⁽ⁿ⁾(x) = σ⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)) near 0; below
+        # |x| = 2⁻¹⁰⁰ take that directly: h₀ ≈ x/4 is subnormal (flushed) for float32 there.
+        slope = _sigmoid_taylor_at_0(n + 1) * math.factorial(n + 1)
+        near = jnp.where(a < 2.0**-100, slope * x, near)
     return jnp.where(a < _FAR, near, far)
+
+
+@functools.cache
+def _sigmoid_taylor_at_0(k: int) -> float:
+    """σ⁽ᵏ⁾(0)/k!, exactly (the recurrence with h₀ = 0, h₁ = ¼, in rationals)."""
+    return float(taylor_coefficients(Fraction(0), Fraction(1, 4), k)[k])
 
 
 def _sigmoid_forms(n: int, m: int, x: Array) -> Array:
