@@ -507,6 +507,20 @@ def _cubic(xc: Array) -> tuple[Array, Array]:
     return v, ve + xc * qe
 
 
+def _x_dv(xc: Array) -> tuple[Array, Array]:
+    """x·v′(x) = x·(A + 3B·x²) in two parts (hi, lo), like :func:`_cubic`."""
+    ah, al = _parts(_A, xc.dtype)
+    bh, bl = _parts(_B, xc.dtype)
+    s, se = _two_prod(xc, xc)
+    r, re = _two_prod(s, bh)
+    r3, r3e = r * 3, re * 3 + 3 * (bh * se + bl * s)  # r·3 is exact (r = half·half)
+    q = ah + r3
+    bv = q - ah
+    qe = ((ah - (q - bv)) + (r3 - bv)) + (al + r3e)
+    w, we = _two_prod(xc, q)
+    return w, we + xc * qe
+
+
 def _gelu_forms(n: int, m: int, x: Array) -> Array:
     xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
     v, vl = _cubic(xc)
@@ -525,8 +539,9 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
         # With σ′ = z/d² (d = 1 + z), the fewest roundings: f′ = σ + x·v′·σ′ and
         # f″ = σ′·(2(v′ + x·v″) + x·v′²·(1 − 2σ)), 1 − 2σ = −sign(v)·(1 − z)/d.
         if n == 1:
-            pos = (d + xc * v1 * (z * scale)) / (d * d)
-            neg = (z * (d + xc * v1)) / (d * d) * scale
+            xv, xv_lo = _x_dv(xc)
+            pos = (d + (xv + xv_lo) * (z * scale)) / (d * d)
+            neg = (z * ((d + xv) + xv_lo)) / (d * d) * scale
             return _near_roots("gelu", 1, x, jnp.where(v > 0, pos, neg))
         one_m_z = -expm1(-(av + sgn * vl), z)
         inner = 2 * (_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
