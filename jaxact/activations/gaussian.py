@@ -597,7 +597,7 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.gelu(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.15880801,  0.        ,  0.841192  ], dtype=float32)
+      Array([-0.15880802,  0.        ,  0.841192  ], dtype=float32)
       >>> jax.grad(jaxact.gelu)(-10.0)  # jax.grad(jax.nn.gelu) gives 0 here
       Array(-2.757638e-36, dtype=float32, weak_type=True)
     """
