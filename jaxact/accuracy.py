@@ -58,6 +58,8 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
     x = float(x)
     if math.isinf(x):
         v = reference(name, math.copysign(1e300, x), n, m, param)
+        if abs(v) < 1e-250:  # a limit of 0 approached like 1/x (squareplus(−inf), ∂/∂b)
+            return _mp().mpf(0)
         return v if abs(v) < 1e250 else _mp().inf * (1 if v > 0 else -1)
     if m:
         return _reference_mixed(name, x, n, m, param)
