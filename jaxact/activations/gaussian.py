@@ -98,9 +98,10 @@ def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
     return e, jnp.where(far, math.exp(-s), 1.0).astype(t.dtype)
 
 
-#: Roots of f′ and f″ (two parts) and the Taylor coefficients of f⁽ⁿ⁾ there, d¹ … d³⁰:
-#: within 1/2 of a root f⁽ⁿ⁾ is that polynomial in d = x − root (truncation < 1e-19; float32:
-#: d¹ … d¹⁷, < 1e-10),
+#: Roots of f′ and f″ (two parts) and the Taylor coefficients of f⁽ⁿ⁾ there, d¹ … d³⁸
+#: (gelu_exact: d³⁰):
+#: within 3/4 (gelu_exact: 1/2) of a root f⁽ⁿ⁾ is that polynomial in d = x − root
+#: (truncation < 1e-19; float32: the first 24 or 17 terms, < 1e-10),
 #: not a difference of nearly equal terms.
 _ROOTS = {
     ("gelu", 1): [
@@ -137,6 +138,14 @@ _ROOTS = {
                 -1.6704708256434772e-12,
                 -4.827778412316251e-12,
                 1.2486727012407477e-13,
+                6.939761437601454e-13,
+                3.5144509347290215e-15,
+                -9.865467716880927e-14,
+                -4.0424099628443715e-15,
+                1.3689635953428314e-14,
+                1.0670712209669226e-15,
+                -1.8550779636696272e-15,
+                -2.1115707405860734e-16,
             ),
         ),
     ],
@@ -174,6 +183,14 @@ _ROOTS = {
                 -2.787241549853563e-11,
                 -1.533448743221207e-11,
                 7.52274364284972e-13,
+                2.2733038317868422e-12,
+                3.5666955438731445e-13,
+                -2.401936509405457e-13,
+                -9.741133753360845e-14,
+                1.311954111544355e-14,
+                1.590770371515594e-14,
+                1.4265492430160462e-15,
+                -1.865272835117913e-15,
             ),
         ),
         (
@@ -209,6 +226,14 @@ _ROOTS = {
                 -2.787241549853563e-11,
                 1.533448743221207e-11,
                 7.52274364284972e-13,
+                -2.2733038317868422e-12,
+                3.5666955438731445e-13,
+                2.401936509405457e-13,
+                -9.741133753360845e-14,
+                -1.311954111544355e-14,
+                1.590770371515594e-14,
+                -1.4265492430160462e-15,
+                -1.865272835117913e-15,
             ),
         ),
     ],
@@ -250,18 +275,20 @@ _ROOTS = {
         ),
     ],
 }
-_ROOT_RADIUS = 1 / 2
+#: (radius, float32 terms) of the Taylor windows: the cancellation reaches farther in gelu.
+_ROOT_WINDOW = {"gelu": (3 / 4, 24), "gelu_exact": (1 / 2, 17)}
 
 
 def _near_roots(name: str, n: int, x: Array, value: Array) -> Array:
-    """``value``, or within 1/2 of a root of f⁽ⁿ⁾ its Taylor polynomial there."""
+    """``value``, or near a root of f⁽ⁿ⁾ (see ``_ROOT_WINDOW``) its Taylor polynomial there."""
+    radius, terms32 = _ROOT_WINDOW[name]
     for (hi, lo), coeffs in _ROOTS.get((name, n), ()):
         rh, rl = _parts((hi, lo), x.dtype)
         d = (x - rh) - rl  # x − rh is exact (Sterbenz)
         p = jnp.zeros_like(x)
-        for c in coeffs[: None if x.dtype == jnp.float64 else 17][::-1]:
+        for c in coeffs[: None if x.dtype == jnp.float64 else terms32][::-1]:
             p = c + d * p
-        value = jnp.where(jnp.abs(d) < _ROOT_RADIUS, d * p, value)
+        value = jnp.where(jnp.abs(d) < radius, d * p, value)
     return value
 
 
@@ -616,9 +643,10 @@ def _v_at(target: float) -> float:
 
 
 def _root_switches(name: str) -> list[float]:
-    """x = root ± 1/2 for every root of f′ and f″ with a Taylor form."""
+    """x = root ± radius for every root of f′ and f″ with a Taylor form."""
+    radius = _ROOT_WINDOW[name][0]
     return sorted(
-        r[0][0] + s * _ROOT_RADIUS
+        r[0][0] + s * radius
         for (row, _), roots in _ROOTS.items()
         if row == name
         for r in roots
