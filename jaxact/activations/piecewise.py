@@ -325,7 +325,8 @@ def sparse_plus(x: ArrayLike) -> Array:
 
     f and f′ are continuous; f″ jumps at ±1, where the left piece owns the breakpoint
     (x ≤ −1 takes 0, −1 < x ≤ 1 takes (x + 1)²/4):
-    f″(−1) = 0 and f″(1) = 1/2 (``jax.nn.sparse_plus`` takes x at x = 1, so its f″(1) = 0).
+    f″(−1) = 0 and f″(1) = 1/2 (``jax.nn.sparse_plus`` takes x at x = 1, so its f″(1) = 0;
+    its gradient is NaN for float32 |x| > 1.7e38, where the unselected piece overflows).
     NaN gives NaN, and NaN derivatives.
 
     Args:
