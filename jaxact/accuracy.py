@@ -8,6 +8,7 @@ stable expressions, so the two are independent. Requires ``mpmath``
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -38,79 +39,171 @@ def _mp():
 
 
 def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None = None):
-    """The true ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f(x, param) as an mpmath number.
+    """The true ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f(x, param) as an mpmath number (±inf at x = ±inf: the value
+    far out, at ±1e300, or ±inf where that is beyond every float).
 
     The activation's plain ``definition`` (its table row) is differentiated numerically by
     mpmath at a working precision raised until every cancellation in it is harmless; no
-    derivative formula of jaxact's is used. At a breakpoint the left piece is taken.
+    derivative formula of jaxact's is used. At a breakpoint the left piece is taken. Values
+    are cached: the x-derivatives of orders 0–2 (or 0–9, for n ≥ 3) are computed together.
     """
+    from jaxact.derivatives import get
+
+    act = get(name)
+    if not act.params:
+        param = None
+    elif param is None:
+        (param,) = act.sample_params()
+    param = None if param is None else float(param)
+    x = float(x)
+    if math.isinf(x):
+        v = reference(name, math.copysign(1e300, x), n, m, param)
+        if abs(v) < 1e-250:  # a limit of 0 approached like 1/x (squareplus(−inf), ∂/∂b)
+            return _mp().mpf(0)
+        return v if abs(v) < 1e250 else _mp().inf * (1 if v > 0 else -1)
+    if m:
+        return _reference_mixed(name, x, n, m, param)
+    top = 2 if n <= 2 else max(n, 9)
+    key = (name, x, param)
+    got = _CACHE.get(key)
+    if got is None or len(got) <= n:
+        got = _CACHE[key] = _x_derivatives(act, x, top, param)
+    return got[n]
+
+
+_CACHE: dict[tuple, list] = {}
+
+
+def _bits(x: float) -> int:
+    # Cancellation costs up to 2.9 bits per unit of |x| in the tails (1 − tanh² ≈ 4e^−2|x|)
+    # and log2(1/|x|) bits near 0 (1 − 2σ ≈ −x/2). Past |x| = 400 such values are below
+    # 2^−1154, under float64's smallest normal: 1328 bits resolve them absolutely.
+    # At x = 0, where derivatives vanish, the error of numerical differentiation (absolute,
+    # about 2^−bits) must be below float64's smallest normal number.
+    ax = abs(x)
+    return int(128 + 3 * min(ax, 400) + (max(0.0, -math.log2(ax)) if ax else 1100))
+
+
+def _x_derivatives(act: Activation, x: float, top: int, param) -> list:
+    mp = _mp()
+    with mp.workprec(_bits(x)):
+        at = mp.mpf(x)
+        args = () if param is None else (mp.mpf(param),)
+        return [+v for v in mp.diffs(lambda t: act.definition(mp, t, at, *args), at, top)]
+
+
+@functools.cache
+def _reference_mixed(name: str, x: float, n: int, m: int, param):
     from jaxact.derivatives import get
 
     mp = _mp()
     act = get(name)
-    ax = abs(x)
-    # Cancellation costs up to 2.9 bits per unit of |x| in the tails (1 − tanh² ≈ 4e^−2|x|)
-    # and log2(1/|x|) bits near 0 (1 − 2σ ≈ −x/2); past |x| ≈ 800 every value is < 1e-308.
-    # At x = 0, where derivatives vanish, the error of numerical differentiation (absolute,
-    # about 2^−bits) must be below float64's smallest normal number.
-    bits = 128 + 3 * min(ax, 800) + (max(0.0, -math.log2(ax)) if ax else 1100)
-    with mp.workprec(int(bits)):
+    with mp.workprec(_bits(x)):
         at = mp.mpf(x)
-        if not act.params:
-            return +mp.diff(lambda t: act.definition(mp, t, at), at, n)
-        if param is None:
-            (param,) = act.sample_params()
         return +mp.diff(lambda t, a: act.definition(mp, t, at, a), (at, mp.mpf(param)), (n, m))
 
 
 def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
     """|got − ref| in units of ``dtype``'s spacing at ``ref``.
 
-    Where the true value is below the smallest normal number, any result no larger than
-    that is exact (XLA flushes subnormals) and counts as 0.
+    Where the true value is below the smallest normal number ``tiny``, a result of the same
+    sign (or zero) no larger than ``tiny`` is exact (XLA flushes subnormals) and counts as
+    0; anything else counts in units of the spacing at ``tiny``. An infinite true value
+    (a limit at ±inf) must be met exactly.
     """
     mp = _mp()
     info = ml_dtypes.finfo(dtype)
     tiny, nmant = float(info.tiny), int(info.nmant)
     out = np.empty(len(ref))
     for i, (g, r) in enumerate(zip(np.asarray(got, np.float64), ref, strict=True)):
-        if not math.isfinite(g):
-            out[i] = np.inf
+        if mp.isinf(r) or not math.isfinite(g):
+            out[i] = 0.0 if g == r else np.inf
             continue
         diff = abs(mp.mpf(g) - r)
         if abs(r) < tiny:
-            out[i] = 0.0 if diff <= tiny else float(diff / tiny * 2**nmant)
+            same_side = g == 0 or r == 0 or (g > 0) == (r > 0)
+            out[i] = 0.0 if same_side and abs(g) <= tiny else float(diff / tiny * 2**nmant)
         else:
             ulp = mp.ldexp(1, int(mp.floor(mp.log(abs(r), 2))) - nmant)
             out[i] = float(diff / ulp)
     return out
 
 
-def test_points(dtype, n_random: int = 0, seed: int = 0) -> np.ndarray:
+def test_points(
+    dtype, n_random: int = 0, seed: int = 0, switch_points=(), *, sparse: bool = False
+) -> np.ndarray:
     """Inputs over the whole normal range of ``dtype``: tails, centre, kink, and ± both.
 
     Magnitudes run geometrically from max(1e-30, tiny) to the largest finite value, densely
-    over |x| ≤ 40 where the derivatives change and around the edges where e^−|x| and
-    e^−2|x| underflow, plus 0 and ``n_random`` random values.
+    over |x| ≤ 40 where the derivatives change (1/32 apart below 2) and around the edges
+    where e^−|x| and e^−2|x| underflow, plus 0, both sides of every switch point
+    (:func:`near`) and ``n_random`` random values. Most points are bfloat16 numbers, exact
+    in every dtype, so that the cached references serve all four. ``sparse`` takes fewer
+    (for the higher orders, whose references cost more).
     """
-    info = ml_dtypes.finfo(dtype)
+    dt = np.dtype(dtype)
+    info = ml_dtypes.finfo(dt)
     lo = max(float(info.tiny), 1e-30)
     edge = -math.log(float(info.tiny))  # e^−edge is the smallest normal number
+    k = 4 if sparse else 1
+    geo = np.geomspace(lo, float(info.max) / 2, 160)
+    if sparse:  # far magnitudes, whose references cost most, thinned out
+        geo = np.concatenate([geo[geo < 400][::3], geo[geo >= 400][::12]])
+    shared = np.concatenate(
+        [
+            geo,
+            np.linspace(0, 2, 65)[1:],
+            np.linspace(0, 40, 1 + 160 // min(k, 2))[1:],
+            np.geomspace(40, min(float(info.max), 800.0), 60 // k),
+        ]
+    )
+    with np.errstate(over="ignore"):
+        bf = shared.astype(ml_dtypes.bfloat16).astype(np.float64)
+    shared = np.where(np.isfinite(bf), bf, shared)  # float64 beyond bfloat16's range
     mags = np.concatenate(
         [
-            np.geomspace(lo, float(info.max) / 2, 159),
-            [float(info.max)],
-            np.linspace(0, 40, 161)[1:],
-            np.geomspace(40, min(float(info.max), 800.0), 60),
-            np.linspace(edge - 2, edge + 2, 41),
-            np.linspace(edge / 2 - 1, edge / 2 + 1, 21),
+            shared,
+            [float(info.max), float(info.tiny)],
+            np.linspace(edge - 2, edge + 2, 1 + 40 // k),
+            np.linspace(edge / 2 - 1, edge / 2 + 1, 1 + 20 // k),
         ]
     )
     rng = np.random.default_rng(seed)
     x = np.concatenate([mags, -mags, [0.0], rng.normal(scale=8.0, size=n_random)])
-    x = np.asarray(x, dtype=np.float64).astype(dtype)
-    x = x[np.isfinite(x.astype(np.float64))]
+    with np.errstate(over="ignore"):
+        x = np.asarray(x, dtype=np.float64).astype(dt)
+    x = np.concatenate([x[np.isfinite(x.astype(np.float64))], near(switch_points, dt)])
     return np.unique(x)
+
+
+def near(points, dtype) -> np.ndarray:
+    """Both sides of each point, in ``dtype``: the point, 1, 2, 3 and 8 ulp either side, and
+    a little further (±1/128, ±1/16, ±1/4 and ±1/2 relative, or absolute at 0). At 0
+    the steps start from ±tiny: XLA flushes subnormal inputs."""
+    dt = np.dtype(dtype)
+    info = ml_dtypes.finfo(dt)
+    out = []
+    for p in points:
+        p = float(p)
+        scale = abs(p) if p else 1.0
+        for r in (1 / 128, 1 / 16, 1 / 4, 1 / 2):
+            out += [p - r * scale, p + r * scale]
+        c = np.array(p if p else info.tiny, dt)  # 0: steps from the smallest normal
+        out += [p, -float(info.tiny)]
+        for k in (1, 2, 3, 8):
+            out += [_step(c, k), _step(c, -k)]
+    with np.errstate(over="ignore"):
+        x = np.array(out, np.float64).astype(dt)
+    a = np.abs(x.astype(np.float64))
+    return x[np.isfinite(a) & ((a == 0) | (a >= float(info.tiny)))]  # XLA flushes subnormals
+
+
+def _step(c: np.ndarray, k: int) -> float:
+    """The number ``k`` representable steps above (k < 0: below) ``c`` in its dtype."""
+    v = c
+    for _ in range(abs(k)):
+        v = np.nextafter(v, np.array(np.inf if k > 0 else -np.inf, c.dtype))
+    return float(np.asarray(v).astype(np.float64))
 
 
 def autodiff(
@@ -146,10 +239,11 @@ def autodiff(
 
 
 def _directional(g: Callable, argnum: int) -> Callable:
-    def dg(*args):
-        tangents = [jnp.zeros_like(a) for a in args]
-        tangents[argnum] = jnp.ones_like(args[argnum])
-        return jax.jvp(g, args, tuple(tangents))[1]
+    def dg(*args):  # the other arguments are constants, not zero tangents
+        def along(a):
+            return g(*args[:argnum], a, *args[argnum + 1 :])
+
+        return jax.jvp(along, (args[argnum],), (jnp.ones_like(args[argnum]),))[1]
 
     return dg
 

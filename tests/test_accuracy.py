@@ -1,13 +1,17 @@
 """Every order autodiff reaches agrees with a high-precision reference to a few ulp.
 
 Bounds (ulp at the true value, orders 0/1/2): float32 and float64 4/4/8, float16 and
-bfloat16 1/1/1 (``jaxact.accuracy.BOUNDS``). Third derivatives: a relative tolerance.
+bfloat16 1/1/1 (``jaxact.accuracy.BOUNDS``); orders n = 3…8 of smooth rows: (4 + 2n) ulp in
+float32 and float64. The points cover the whole normal range, both sides of every switch
+point of the row (``switch_points``), x → 0, the tails, and ±inf (expected: the reference
+far out). References are cached across tests (``jaxact.accuracy.reference``).
 """
 
 import chex
 import hypothesis.extra.numpy as hnp
 import jax
 import jax.numpy as jnp
+import ml_dtypes
 import numpy as np
 import pytest
 from conftest import DTYPES, NAMES, PARAMS, cases, param_in, x64
@@ -17,13 +21,19 @@ from hypothesis import strategies as st
 import jaxact
 from jaxact import accuracy
 
-MODES = {  # the transforms that compute each order
+MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)
     (0, 0): ["value"],
-    (1, 0): ["grad", "jvp", "jacfwd", "jacrev", "closed"],
-    (2, 0): ["grad", "jvp", "hessian", "jacrev", "closed"],
-    (0, 1): ["grad", "jvp", "closed"],  # ∂f/∂α
-    (1, 1): ["grad", "jvp", "closed"],  # ∂²f/∂x∂α
+    (1, 0): ["grad", "jvp", "closed"],
+    (2, 0): ["grad", "jvp", "closed"],
+    (0, 1): ["grad", "closed"],  # ∂f/∂α
+    (1, 1): ["grad", "closed"],  # ∂²f/∂x∂α
 }
+
+HIGHER = range(3, 9)  # orders of the relative higher-order test
+
+#: (name, order) whose orders ≥ 3 are known not to be exact yet, by their author's word.
+#: Empty: every smooth row is held to the bound.
+HIGHER_ORDER_XFAIL: set[tuple[str, int]] = set()
 
 
 def evaluate(act, n, m, param, dtype, x, mode):
@@ -37,12 +47,18 @@ def orders(name):
     return [k for k in MODES if PARAMS[name][0] is not None or k[1] == 0]
 
 
+def points(act, dtype, **kw):
+    """The test points of ``act`` in ``dtype``, with ±inf."""
+    x = accuracy.test_points(dtype, switch_points=act.switch_points, **kw)
+    return np.concatenate([x, np.array([-np.inf, np.inf], dtype)])
+
+
 @pytest.mark.parametrize("name,param,dtype", cases())
 def test_derivatives_match_reference_in_ulp(name, param, dtype):
     act = jaxact.ACTIVATIONS[name]
     dt = jnp.dtype(dtype)
     with x64(dtype):
-        x = accuracy.test_points(dt, n_random=100, seed=len(name))
+        x = points(act, dt, n_random=50, seed=len(name))
         p = param_in(param, dtype)
         worst = {}
         for n, m in orders(name):
@@ -57,31 +73,76 @@ def test_derivatives_match_reference_in_ulp(name, param, dtype):
                 bad = np.flatnonzero(err > bound)
                 assert not bad.size, (
                     f"{name} ∂^{n}x ∂^{m}α via {mode}: {err.max():.2f} ulp > {bound} at "
-                    f"x={x[bad[:5]]}"
+                    f"x={x[bad[:5]]}, got {got[bad[:5]]}"
                 )
     print(name, dtype, {k: round(v, 2) for k, v in worst.items()})
 
 
-# Third derivatives cross zero, where no relative bound can hold; measure the error against
-# the scale of f‴ instead: |got − ref| ≤ 16 ε (|ref| + max|f‴|).
-@pytest.mark.parametrize("name,param,dtype", cases(["float32", "float64"]))
-def test_third_derivative(name, param, dtype):
+def root_condition(x, ref_n, ref_n1, tiny):
+    """|x·f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾| where x lies near a nonzero root r of f⁽ⁿ⁾ (x/r in [1/2, 2]; roots
+    located by sign changes of the reference between neighbouring points), else 1."""
+    order = np.argsort(x)
+    xs, r = x[order], np.array([float(v) for v in ref_n])[order]
+    roots = [
+        (xs[i] + xs[i + 1]) / 2
+        for i in range(len(xs) - 1)
+        if np.isfinite(xs[i : i + 2]).all()
+        and xs[i] * xs[i + 1] > 0
+        and min(abs(r[i]), abs(r[i + 1])) >= tiny
+        and r[i] * r[i + 1] < 0
+    ]
+    kappa = np.ones(len(x))
+    for i, v in enumerate(x):
+        if np.isfinite(v) and any(0.5 <= v / root <= 2 for root in roots) and ref_n[i] != 0:
+            kappa[i] = max(1.0, float(abs(v * ref_n1[i] / ref_n[i])))
+    return kappa
+
+
+def higher_order_modes(n):
+    """derivative(f, n), and nested jax.grad: from f itself up to order 4 (deeper nests
+    compile for tens of seconds), and two jax.grad levels over derivative(f, n − 2) above."""
+    return ["closed", "grad"] if n <= 4 else ["closed", "grad∘grad∘derivative"]
+
+
+def higher(act, n, param, mode):
+    args = () if param is None else (param,)
+    if mode != "grad∘grad∘derivative":
+        return accuracy.autodiff(act, n, 0, *args, mode=mode)
+    g = jax.grad(jax.grad(jaxact.derivative(act.name, n - 2)))
+    return jax.jit(jax.vmap(lambda x: g(x, *args)))
+
+
+SMOOTH = [c for c in cases(["float32", "float64"]) if jaxact.ACTIVATIONS[c.values[0]].smooth]
+
+
+@pytest.mark.parametrize("name,param,dtype", SMOOTH)
+def test_higher_orders_relative(name, param, dtype):
     act = jaxact.ACTIVATIONS[name]
     dt = jnp.dtype(dtype)
+    tiny = float(ml_dtypes.finfo(dt).tiny)
+    failures, worst = [], {}
     with x64(dtype):
-        x = accuracy.test_points(dt, n_random=100)
-        x = x[np.abs(x.astype(np.float64)) < 1e4]
+        x = points(act, dt, sparse=True)
+        x64_ = x.astype(np.float64)
         p = param_in(param, dtype)
-        ref = np.array([float(accuracy.reference(name, float(v), 3, 0, p)) for v in x])
-        for mode in ["grad", "jvp"]:
-            got = evaluate(act, 3, 0, param, dt, x, mode).astype(np.float64)
-            assert np.isfinite(got).all()
-            scale = np.abs(ref) + (np.abs(ref).max() or 1.0)
-            ratio = np.abs(got - ref) / (float(jnp.finfo(dt).eps) * scale)
-            assert ratio.max() <= 16, (
-                f"{name} f‴ via {mode}: {ratio.max():.1f} ε at x={x[ratio.argmax()]}"
-            )
-            print(name, dtype, mode, f"worst {ratio.max():.2f} ε·(|f‴| + max|f‴|)")
+        pa = None if param is None else jnp.asarray(param, dt)
+        for n in HIGHER:
+            ref = [accuracy.reference(name, float(v), n, 0, p) for v in x64_]
+            ref1 = [accuracy.reference(name, float(v), n + 1, 0, p) for v in x64_]
+            bound = (4 + 2 * n) * root_condition(x64_, ref, ref1, tiny)
+            for mode in higher_order_modes(n):
+                got = np.asarray(higher(act, n, pa, mode)(jnp.asarray(x)))
+                err = accuracy.ulp_error(got, ref, dt)
+                worst[n, mode] = err.max()
+                bad = np.flatnonzero(err > bound)
+                if bad.size and (name, n) not in HIGHER_ORDER_XFAIL:
+                    i = bad[np.argmax(err[bad])]
+                    failures.append(
+                        f"order {n} via {mode}: {err[i]:.3g} ulp > {bound[i]:.3g} at x={x[i]} "
+                        f"({bad.size} points)"
+                    )
+    print(name, dtype, {k: round(v, 2) for k, v in worst.items()})
+    assert not failures, f"{name} {dtype}: " + "; ".join(failures)
 
 
 @pytest.mark.parametrize("name", ["prelu", "leaky_relu", "elu"])
@@ -100,7 +161,10 @@ def test_per_channel_parameter_derivative(name):
     # ∂(Σf)/∂α per channel sums the column: against the reference sum, in float64.
     with jax.enable_x64(True):
         g = jax.grad(lambda a: act.fn(x.astype(jnp.float64), a).sum())(alpha.astype(jnp.float64))
-    want = [sum(float(accuracy.reference(name, float(v), 0, 1)) for v in x[:, c]) for c in range(3)]
+    want = [
+        sum(float(accuracy.reference(name, float(v), 0, 1, float(alpha[c]))) for v in x[:, c])
+        for c in range(3)
+    ]
     np.testing.assert_allclose(g, want, rtol=1e-14)
 
 
@@ -117,6 +181,8 @@ def arrays_of(draw, dtype):
     return x.astype(jnp.dtype(dtype))
 
 
+# Extra points on top of the deterministic ones above: derandomized, so every run draws
+# the same examples.
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMES)
 def test_random_points(name, dtype):
@@ -124,7 +190,7 @@ def test_random_points(name, dtype):
     param = PARAMS[name][-1]
     dt = jnp.dtype(dtype)
 
-    @settings(max_examples=15, deadline=None, database=None)
+    @settings(max_examples=8, deadline=None, database=None, derandomize=True)
     @given(arrays_of(dtype))
     def check(x):
         ax = np.abs(x.astype(np.float64))

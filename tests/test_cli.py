@@ -60,7 +60,7 @@ def test_flow(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["plot", "--only", "gelu"], "unknown activation gelu; choose from sigmoid"),
+        (["plot", "--only", "nonesuch"], "unknown activation nonesuch; choose from sigmoid"),
         (["flow", "--depth", "0"], "must be positive"),
         (["flow", "--width", "many"], "not a number"),
         (["check", "--dtype", "float8"], "unknown dtype float8"),

@@ -153,6 +153,7 @@ def test_celu_parameter_derivatives():
             for a in [0.5, 1.7]:
                 for n, m in [(0, 1), (1, 1), (0, 2)]:
                     got = np.asarray(jaxact.derivative("celu", n, m)(jnp.asarray(x), a))
-                    ref = [accuracy.reference("celu", float(v), n, m, a) for v in x]
+                    pa = float(np.asarray(a, dt))  # α as celu sees it, cast to x's dtype
+                    ref = [accuracy.reference("celu", float(v), n, m, pa) for v in x]
                     err = accuracy.ulp_error(got, ref, dt)
                     assert err.max() <= 8, (dtype, a, n, m, err.max(), x[err.argmax()])

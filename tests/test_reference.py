@@ -52,9 +52,19 @@ def test_ulp_error_counts_ulps():
     assert accuracy.ulp_error(np.array([x]), ref, np.float32)[0] == 0
     up3 = np.nextafter(np.nextafter(np.nextafter(x, np.inf), np.inf), np.inf)
     assert accuracy.ulp_error(np.array([up3]), ref, np.float32)[0] == pytest.approx(3)
-    # Below the smallest normal number, flushing to zero is exact; anything larger is not.
-    assert accuracy.ulp_error(np.array([0.0]), [mp.mpf("1e-40")], np.float32)[0] == 0
+    # Below the smallest normal number, flushing to zero is exact, and so is any result of
+    # the right sign up to tiny; the wrong sign or anything larger is not.
+    tiny = float(np.finfo(np.float32).tiny)
+    sub = [mp.mpf("1e-40")]
+    assert accuracy.ulp_error(np.array([0.0]), sub, np.float32)[0] == 0
+    assert accuracy.ulp_error(np.array([tiny]), sub, np.float32)[0] == 0
+    assert accuracy.ulp_error(np.array([-tiny]), sub, np.float32)[0] > 2**23
+    assert accuracy.ulp_error(np.array([-1e-40]), sub, np.float32)[0] > 0
+    assert accuracy.ulp_error(np.array([3 * tiny]), sub, np.float32)[0] > 2**23
     assert accuracy.ulp_error(np.array([np.inf]), ref, np.float32)[0] == np.inf
+    # A limit at ±inf must be met exactly.
+    assert accuracy.ulp_error(np.array([-np.inf]), [-mp.inf], np.float32)[0] == 0
+    assert accuracy.ulp_error(np.array([-3e38]), [-mp.inf], np.float32)[0] == np.inf
 
 
 def test_the_measure_sees_jax_nn_errors():

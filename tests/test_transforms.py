@@ -1,20 +1,32 @@
-"""The activations compose with JAX's transforms, and their gradients pass finite differences."""
+"""The activations compose with JAX's transforms: every transform against the reference.
+
+Each transform (jit or not, vmap, jacfwd, jacrev, hessian, jvp, linearize, vjp, checkpoint,
+scan) is compared with the mpmath reference, on points that include the kink, both sides of
+every switch point and the tails, and with random non-unit tangents and cotangents of both
+signs: in 16-bit dtypes the chain rule's product is formed in float32 and rounded once, so a
+JVP or VJP must be the exact product f′(x)·t correctly rounded (up to float32's own error).
+"""
 
 import chex
 import jax
 import jax.numpy as jnp
+import ml_dtypes
+import mpmath as mp
 import numpy as np
 import pytest
-from conftest import NAMES, PARAMS
+from conftest import NAMES, PARAMS, param_in, x64
 from jax.test_util import check_grads
 
 import jaxact
+from jaxact import accuracy
 
 
-def call(name):
+def call(name, dtype=jnp.float32):
     act = jaxact.ACTIVATIONS[name]
     param = PARAMS[name][-1]
-    return (lambda x: act.fn(x, param)) if param is not None else act.fn
+    if param is None:
+        return act.fn
+    return lambda x: act.fn(x, jnp.asarray(param, dtype))
 
 
 X = np.array([-7.5, -2.0, -0.3, 0.4, 1.5, 9.0], np.float32)  # away from the kink at 0
@@ -22,8 +34,9 @@ X = np.array([-7.5, -2.0, -0.3, 0.4, 1.5, 9.0], np.float32)  # away from the kin
 
 @pytest.mark.parametrize("name", NAMES)
 def test_check_grads_float64(name):
+    # Finite differences, independent of the library's own derivatives.
     with jax.enable_x64(True):
-        f = call(name)
+        f = call(name, jnp.float64)
         for x in X.astype(np.float64):
             check_grads(f, (x,), order=2, modes=["fwd", "rev"], eps=1e-4)
         act = jaxact.ACTIVATIONS[name]
@@ -31,47 +44,139 @@ def test_check_grads_float64(name):
             check_grads(lambda a: act.fn(X.astype(np.float64), a), (0.3,), order=2, eps=1e-4)
 
 
+def points(name, dtype) -> np.ndarray:
+    """The kink and switch points (both sides), the centre and the tails, in ``dtype``."""
+    act = jaxact.ACTIVATIONS[name]
+    base = [0.0, 1e-3, 0.3, 1.0, 3.0, 7.5, 20.0, 30.0, 60.0, 90.0, 500.0]
+    x = np.concatenate([base, np.negative(base), accuracy.near(act.switch_points, dtype)])
+    with np.errstate(over="ignore"):
+        x = np.unique(np.asarray(x, np.float64).astype(dtype))
+    return x[np.isfinite(x.astype(np.float64))]
+
+
+def refs(name, x, n, dtype):
+    p = param_in(PARAMS[name][-1], dtype)
+    return [accuracy.reference(name, float(v), n, 0, p) for v in np.asarray(x, np.float64)]
+
+
+def ulp_failure(got, x, name, n, what, dtype=np.float32):
+    got = np.asarray(got).reshape(-1)
+    err = accuracy.ulp_error(got, refs(name, x, n, dtype), dtype)
+    bound = accuracy.BOUNDS[np.dtype(dtype).name][n]
+    i = err.argmax()
+    return [f"{name} {what}: {err[i]:.3g} ulp > {bound} at x={x[i]}"] if err[i] > bound else []
+
+
 class TransformsTest(chex.TestCase):
     @chex.variants(with_jit=True, without_jit=True)
-    def test_transforms_agree(self):
+    def test_every_transform_matches_the_reference(self):
+        failures = []
         for name in NAMES:
-            self._check_transforms(call(name))
-
-    def _check_transforms(self, f):
-        scalar_d1 = jax.grad(f)
-        d1 = jax.vmap(scalar_d1)(X)
-        d2 = jax.vmap(jax.grad(scalar_d1))(X)
-        chex.assert_trees_all_close(self.variant(f)(X), jax.vmap(f)(X))
-        chex.assert_trees_all_equal(self.variant(jax.vmap(jax.jacfwd(f)))(X), d1)
-        chex.assert_trees_all_equal(self.variant(jax.vmap(jax.jacrev(f)))(X), d1)
-        chex.assert_trees_all_equal(jnp.diag(self.variant(jax.jacfwd(f))(X)), d1)
-        chex.assert_trees_all_equal(self.variant(jax.vmap(jax.hessian(f)))(X), d2)
-        _, tangent = self.variant(lambda x: jax.jvp(f, (x,), (jnp.ones_like(x),)))(X)
-        chex.assert_trees_all_equal(tangent, d1)
-        y, f_lin = jax.linearize(f, X)
-        chex.assert_trees_all_equal(f_lin(jnp.ones_like(X)), d1)
-        _, f_vjp = jax.vjp(f, X)
-        chex.assert_trees_all_equal(f_vjp(jnp.ones_like(y))[0], d1)
-        twice = lambda x: f(f(x)).sum()  # noqa: E731
-        chex.assert_trees_all_close(
-            self.variant(jax.grad(jax.checkpoint(twice)))(X), jax.grad(twice)(X)
-        )
+            assert_ulps = lambda *a: failures.extend(ulp_failure(*a))  # noqa: E731
+            f = call(name)
+            x = points(name, np.float32)
+            v = self.variant
+            assert_ulps(v(f)(x), x, name, 0, "f")
+            assert_ulps(v(jax.vmap(jax.jacfwd(f)))(x), x, name, 1, "vmap(jacfwd)")
+            assert_ulps(v(jax.vmap(jax.jacrev(f)))(x), x, name, 1, "vmap(jacrev)")
+            assert_ulps(jnp.diag(v(jax.jacfwd(f))(x)), x, name, 1, "diag(jacfwd)")
+            assert_ulps(v(jax.vmap(jax.hessian(f)))(x), x, name, 2, "vmap(hessian)")
+            assert_ulps(v(jax.vmap(jax.grad(jax.grad(f))))(x), x, name, 2, "grad(grad)")
+            _, f_lin = jax.linearize(f, x)
+            assert_ulps(f_lin(jnp.ones_like(x)), x, name, 1, "linearize")
+            g = v(jax.grad(jax.checkpoint(lambda x, f=f: f(x).sum())))
+            assert_ulps(g(x), x, name, 1, "grad(checkpoint)")
+        assert not failures, "; ".join(failures)
 
     @chex.variants(with_jit=True, without_jit=True)
     def test_scan_of_layers(self):
-        # A small recurrent stack: the gradient through lax.scan equals the unrolled one.
-        for name in NAMES:
-            self._check_scan(call(name), jnp.linspace(0.5, 1.5, 4))
+        # A recurrent stack: the gradient through lax.scan against the chain rule applied to
+        # the reference derivatives, layer by layer (float64: the chain is long).
+        w = [0.5, 1.0, 1.5, 0.75]
+        with jax.enable_x64(True):
+            x = np.array([-2.0, -0.3, 0.0, 0.4, 1.5, 9.0])
+            for name in NAMES:
+                f = call(name, jnp.float64)
 
-    def _check_scan(self, f, w):
-        def scanned(x):
-            return jax.lax.scan(lambda h, wi: (f(wi * h), None), x, w)[0].sum()
+                def scanned(x, f=f):
+                    def step(h, wi):
+                        return f(wi * h), None
 
-        def unrolled(x):
-            for wi in w:
-                x = f(wi * x)
-            return x.sum()
+                    return jax.lax.scan(step, x, jnp.asarray(w))[0].sum()
 
-        chex.assert_trees_all_close(
-            self.variant(jax.grad(scanned))(X), jax.grad(unrolled)(X), rtol=1e-6
-        )
+                got = np.asarray(self.variant(jax.grad(scanned))(jnp.asarray(x)))
+                p = param_in(PARAMS[name][-1], "float64")
+                for i, x0 in enumerate(x):
+                    hk, d = mp.mpf(float(x0)), mp.mpf(1)
+                    for wk in w:
+                        z = float(wk * hk)
+                        d *= wk * accuracy.reference(name, z, 1, 0, p)
+                        hk = accuracy.reference(name, z, 0, 0, p)
+                    assert abs(got[i] - d) <= 1e-13 * (abs(d) + 1e-300), (name, x0, got[i], d)
+
+
+def tangents(shape, dtype, seed):
+    """Non-unit tangents of both signs over four decades, in ``dtype``."""
+    rng = np.random.default_rng(seed)
+    t = rng.choice([-1.0, 1.0], shape) * 10.0 ** rng.uniform(-2, 2, shape)
+    return t.astype(dtype)
+
+
+def assert_rounded_once(got, exact, scale, dtype, what):
+    """``got`` is the exact value correctly rounded to ``dtype``: within half an ulp, plus
+    float32's error on the terms (``scale``: Σ|terms|) where rounding is close to a tie."""
+    got = np.asarray(got).astype(np.float64)
+    info = ml_dtypes.finfo(dtype)
+    tiny = float(info.tiny)
+    for i, (g, e, s) in enumerate(zip(got, exact, scale, strict=True)):
+        ae = abs(e)
+        ulp = mp.ldexp(1, int(mp.floor(mp.log(max(ae, tiny), 2))) - int(info.nmant))
+        slack = mp.mpf(2) ** -19 * s
+        if ae < tiny:
+            ok = (abs(g) <= tiny and (g == 0 or (g > 0) == (e > 0))) or abs(g - e) <= slack
+        else:
+            ok = abs(mp.mpf(g) - e) <= ulp / 2 + slack
+        assert ok, f"{what}: got {g}, exact {mp.nstr(e, 12)} (point {i})"
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", NAMES)
+def test_random_tangents_and_cotangents_are_rounded_once(name, dtype):
+    act = jaxact.ACTIVATIONS[name]
+    dt = jnp.dtype(dtype)
+    x = points(name, dt)
+    x = x[np.abs(x.astype(np.float64)) < 100]  # products of normal size
+    param = PARAMS[name][-1]
+    p = param_in(param, dtype)
+    # Where f′ or f″ is below 2⁻¹⁰⁰ the product may involve float32 subnormals (flushed).
+    big = [min(abs(refs(name, [v], n, dtype)[0]) for n in (1, 2)) for v in x]
+    x = x[[b == 0 or b > 2.0**-100 for b in big]]
+    t, c = tangents(x.shape, dt, 0), tangents(x.shape, dt, 1)
+    args = () if param is None else (jnp.asarray(param, dt),)
+    f = lambda x: act.fn(x, *args)  # noqa: E731
+    xs, ts, cs = (np.asarray(v, np.float64) for v in (x, t, c))
+    d1, d2 = refs(name, x, 1, dtype), refs(name, x, 2, dtype)
+    prod = lambda d, t: ([mp.mpf(float(v)) * w for v, w in zip(t, d, strict=True)])  # noqa: E731
+    mag = lambda d, t: [abs(v) for v in prod(d, t)]  # noqa: E731
+    with x64(dtype):
+        _, jt = jax.jit(lambda x, t: jax.jvp(f, (x,), (t,)))(jnp.asarray(x), jnp.asarray(t))
+        assert_rounded_once(jt, prod(d1, ts), mag(d1, ts), dt, f"{name} jvp")
+        vjp = jax.jit(lambda x, c: jax.vjp(f, x)[1](c)[0])(jnp.asarray(x), jnp.asarray(c))
+        assert_rounded_once(vjp, prod(d1, cs), mag(d1, cs), dt, "vjp")
+        _, f_lin = jax.linearize(f, jnp.asarray(x))
+        assert_rounded_once(f_lin(jnp.asarray(t)), prod(d1, ts), mag(d1, ts), dt, "linearize")
+        # Second order: the tangent of the gradient, f″(x)·t.
+        g = jax.vmap(jax.grad(f))
+        _, hv = jax.jit(lambda x, t: jax.jvp(g, (x,), (t,)))(jnp.asarray(x), jnp.asarray(t))
+        assert_rounded_once(hv, prod(d2, ts), mag(d2, ts), dt, f"{name} jvp(grad)")
+        if act.params:  # both arguments at once: f_x·t + f_α·s, summed before rounding
+            s = tangents(x.shape, dt, 2)
+            fa = [accuracy.reference(name, float(v), 0, 1, p) for v in xs]
+            alpha = jnp.full(x.shape, param, dt)
+            both = jax.jit(lambda *a: jax.jvp(act.fn, a[:2], a[2:])[1])(
+                jnp.asarray(x), alpha, jnp.asarray(t), jnp.asarray(s)
+            )
+            ss = np.asarray(s, np.float64)
+            exact = [a + b for a, b in zip(prod(d1, ts), prod(fa, ss), strict=True)]
+            scale = [a + b for a, b in zip(mag(d1, ts), mag(fa, ss), strict=True)]
+            assert_rounded_once(both, exact, scale, dt, f"{name} jvp in (x, α)")

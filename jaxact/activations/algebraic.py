@@ -196,10 +196,19 @@ def _squareplus_forms(n: int, m: int, x: Array, b: Array) -> Array:
     else:  # (c_m/2)·∂ⁿ(x² + b)^(1/2 − m)
         c_m = math.prod(0.5 - j for j in range(m))
         k, lam, coef, powers = n, m - 0.5, 0.5 * c_m, 2 * m - 1 + n
-    y = coef * ((-1) ** k * math.factorial(k)) * _gegenbauer(k, lam, u, du)
+    scale = (-1) ** k * math.factorial(k)
     # y/(r + dr)ᵖ = (y/rᵖ)(1 − p·dr/r + O(dr²))
-    y = _divide(y, r, powers)
-    return y - y * (powers * dr / r)
+    y = _divide(coef * scale * _gegenbauer(k, lam, u, du), r, powers)
+    y = y - y * (powers * dr / r)
+    if k % 2 == 0:
+        return y
+    # Odd C_k(u) ≈ C_k′(0)·u for |u| < 2⁻³⁰; taken as C_k′(0)·x/r, since u = x/r underflows
+    # for |x| below 2√b times the smallest normal number while the result need not.
+    j = (k - 1) // 2
+    slope = 2 * lam * (-1) ** j * math.prod(lam + 1 + i for i in range(j)) / math.factorial(j)
+    small = jnp.abs(u) < 2.0**-30
+    lin = _divide(coef * (scale * slope) * jnp.where(small, x, 0), r, powers + 1)
+    return jnp.where(small, lin - lin * ((powers + 1) * dr / r), y)
 
 
 _SQUAREPLUS = Tower(_squareplus_forms)
@@ -216,10 +225,12 @@ def squareplus(x: ArrayLike, b: ArrayLike = 4) -> Array:
         \frac{∂f}{∂b} = \frac{1}{4r}, \quad r = \sqrt{x^2 + b}
 
     Smooth for b > 0 (no kink), output in (0, ∞). For x ≤ 0 the value is b/(2(r − x)) and
-    f′ = b/(2r(r − x)), which do not cancel (``jax.nn.squareplus`` is 0 from x ≈ −4e3 in
-    float32, its gradient from x ≈ −2e3), and r is formed without overflowing x² (finite up
-    to float32's 3.4e38, where ``jax.nn.squareplus`` gives inf or NaN). Orders ≥ 3 come from
-    Gegenbauer polynomials in x/r (see the module docstring). NaN gives NaN.
+    f′ = b/(2r(r − x)) (while x/r < −1/2), which do not cancel: in float32
+    ``jax.nn.squareplus`` is 0 from x ≈ −6e3, and its gradient is tens of % off at x = −1e4,
+    noise of either sign (±2e-8) beyond. r is formed without overflowing x²: finite up to
+    float32's 3.4e38, where ``jax.nn.squareplus`` is inf from |x| ≈ 1.9e19 and its gradient
+    NaN. Orders ≥ 3 come from Gegenbauer polynomials in x/r (see the module docstring).
+    NaN gives NaN; ±inf give 0 and inf, with derivatives 0 and 1, 0, ….
 
     Args:
       x: input array; integers are promoted to the default float dtype.
@@ -231,8 +242,10 @@ def squareplus(x: ArrayLike, b: ArrayLike = 4) -> Array:
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
-      >>> jaxact.squareplus(jnp.array([-1e4, 0.0, 3.0]))
-      Array([1.e-04, 1.e+00, 4.e+00], dtype=float32)
+      >>> jaxact.squareplus(jnp.array([-1.5, 0.0, 1.5]))
+      Array([0.5, 1. , 2. ], dtype=float32)
+      >>> jaxact.squareplus(-1e6), jax.nn.squareplus(-1e6)  # the true value is 1e-6
+      (Array(1.e-06, dtype=float32), Array(0., dtype=float32, weak_type=True))
       >>> jax.grad(jaxact.squareplus, argnums=1)(0.0, 4.0)  # ∂f/∂b = 1/(4r)
       Array(0.125, dtype=float32, weak_type=True)
     """
@@ -243,8 +256,10 @@ def squareplus(x: ArrayLike, b: ArrayLike = 4) -> Array:
 
 
 def _squareplus_definition(mp, x, at, b):
+    # (x + r)/2 as x + b/(2(r + x)) or b/(2(r − x)): the same function, no cancellation, and
+    # b explicit, so that ∂/∂b resolves even where b is below x²'s precision (|x| = 1e300).
     r = mp.sqrt(x * x + b)
-    return (x + r) / 2 if at > 0 else b / (2 * (r - x))  # the same function, no cancellation
+    return x + b / (2 * (r + x)) if at > 0 else b / (2 * (r - x))
 
 
 ROWS = [

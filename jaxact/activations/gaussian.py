@@ -48,11 +48,15 @@ _B = (0.07135481627260025, -6.175149918155315e-19)  # 2√(2/π)·0.044715
 _RS2PI = (0.3989422804014327, -2.49232720227773e-17)  # 1/√(2π)
 
 
-def _parts(c: tuple[float, float], dtype) -> tuple[float, float]:
+def _parts(c: tuple[float, float], dtype) -> tuple[Array, Array]:
+    """(hi, lo) of an exact constant in ``dtype``, behind an optimization barrier: XLA's
+    simplifier would otherwise fold (x − hi) − lo into x − (hi + lo), losing lo."""
     if dtype == jnp.float64:
-        return c
-    hi = np.float32(c[0])
-    return float(hi), float(np.float32(c[0] - float(hi)))
+        hi, lo = c
+    else:
+        hi = float(np.float32(c[0]))
+        lo = float(np.float32(c[0] - hi))
+    return jax.lax.optimization_barrier((jnp.asarray(hi, dtype), jnp.asarray(lo, dtype)))
 
 
 def _split(x: Array) -> tuple[Array, Array]:
@@ -66,12 +70,15 @@ def _split(x: Array) -> tuple[Array, Array]:
 
 
 def _two_prod(p: Array, q: Array | float) -> tuple[Array, Array]:
-    """p·q = r + e, with r the rounded product and e its error (Dekker)."""
+    """p·q = hi + lo, hi = ph·qh exact (half significands), lo to 2⁻¹¹ ulp of p·q.
+
+    Never through the rounded product p·q: XLA may contract it into an FMA in one fusion
+    and not another, and a Dekker error term would then miss its rounding.
+    """
     q = jnp.asarray(q, p.dtype)
-    r = p * q
     ph, pl = _split(p)
     qh, ql = _split(q)
-    return r, ((ph * qh - r) + ph * ql + pl * qh) + pl * ql
+    return ph * qh, (ph * ql + pl * qh) + pl * ql
 
 
 def _shift(dtype) -> tuple[float, float]:
@@ -89,6 +96,200 @@ def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
     e = jnp.exp(jnp.where(far, s - t, -t))
     e = e + e * expm1(-t_lo)
     return e, jnp.where(far, math.exp(-s), 1.0).astype(t.dtype)
+
+
+#: Roots of f′ and f″ (two parts) and the Taylor coefficients of f⁽ⁿ⁾ there, d¹ … d³⁸
+#: (gelu_exact: d³⁰):
+#: within 3/4 (gelu_exact: 1/2) of a root f⁽ⁿ⁾ is that polynomial in d = x − root
+#: (truncation < 1e-19; float32: the first 24 or 17 terms, < 1e-10),
+#: not a difference of nearly equal terms.
+_ROOTS = {
+    ("gelu", 1): [
+        (
+            (-0.7524614220710163, 3.635560509207687e-17),
+            (
+                0.4304000910248585,
+                0.38751844613578895,
+                -0.01578285352184803,
+                -0.11394448308095899,
+                -0.01661932834305256,
+                0.019682309459833118,
+                0.005261059254921912,
+                -0.0024227318458750974,
+                -0.0009274420230205449,
+                0.00026392764052681053,
+                0.00012425227802639782,
+                -3.4956171694436116e-05,
+                -1.5950896871645105e-05,
+                5.918611710894005e-06,
+                2.4335516344299543e-06,
+                -9.898647747433667e-07,
+                -4.3102482988029016e-07,
+                1.4157556987729473e-07,
+                7.520740909289922e-08,
+                -1.6978217459781023e-08,
+                -1.196180847972441e-08,
+                1.7637802707907564e-09,
+                1.744987137846621e-09,
+                -1.708811216951738e-10,
+                -2.433873557833449e-10,
+                1.687283177355558e-11,
+                3.393384490409003e-11,
+                -1.6704708256434772e-12,
+                -4.827778412316251e-12,
+                1.2486727012407477e-13,
+                6.939761437601454e-13,
+                3.5144509347290215e-15,
+                -9.865467716880927e-14,
+                -4.0424099628443715e-15,
+                1.3689635953428314e-14,
+                1.0670712209669226e-15,
+                -1.8550779636696272e-15,
+                -2.1115707405860734e-16,
+            ),
+        ),
+    ],
+    ("gelu", 2): [
+        (
+            (-1.4185040087908283, -8.089265124388305e-17),
+            (
+                0.4095488174124191,
+                0.432081111593848,
+                0.008168951883944803,
+                -0.16109481693213482,
+                -0.056750540975161724,
+                0.020035361162701274,
+                0.01671150756085392,
+                0.0007632001136916162,
+                -0.002643461146696662,
+                -0.0007514200775098502,
+                0.00026173756856854425,
+                0.00017619942054101047,
+                -6.138879668243466e-06,
+                -2.918654105104775e-05,
+                -4.884341759522852e-06,
+                3.568864966961748e-06,
+                1.501746538549582e-06,
+                -2.3134876605993593e-07,
+                -2.779934168936508e-07,
+                -2.4601994673299104e-08,
+                3.602721872649386e-08,
+                1.1237042794566375e-08,
+                -2.851641780735067e-09,
+                -2.207298319503112e-09,
+                -5.3427653791305414e-11,
+                3.007050913088175e-10,
+                6.931417480332243e-11,
+                -2.787241549853563e-11,
+                -1.533448743221207e-11,
+                7.52274364284972e-13,
+                2.2733038317868422e-12,
+                3.5666955438731445e-13,
+                -2.401936509405457e-13,
+                -9.741133753360845e-14,
+                1.311954111544355e-14,
+                1.590770371515594e-14,
+                1.4265492430160462e-15,
+                -1.865272835117913e-15,
+            ),
+        ),
+        (
+            (1.4185040087908283, 8.089265124388305e-17),
+            (
+                -0.4095488174124191,
+                0.432081111593848,
+                -0.008168951883944803,
+                -0.16109481693213482,
+                0.056750540975161724,
+                0.020035361162701274,
+                -0.01671150756085392,
+                0.0007632001136916162,
+                0.002643461146696662,
+                -0.0007514200775098502,
+                -0.00026173756856854425,
+                0.00017619942054101047,
+                6.138879668243466e-06,
+                -2.918654105104775e-05,
+                4.884341759522852e-06,
+                3.568864966961748e-06,
+                -1.501746538549582e-06,
+                -2.3134876605993593e-07,
+                2.779934168936508e-07,
+                -2.4601994673299104e-08,
+                -3.602721872649386e-08,
+                1.1237042794566375e-08,
+                2.851641780735067e-09,
+                -2.207298319503112e-09,
+                5.3427653791305414e-11,
+                3.007050913088175e-10,
+                -6.931417480332243e-11,
+                -2.787241549853563e-11,
+                1.533448743221207e-11,
+                7.52274364284972e-13,
+                -2.2733038317868422e-12,
+                3.5666955438731445e-13,
+                2.401936509405457e-13,
+                -9.741133753360845e-14,
+                -1.311954111544355e-14,
+                1.590770371515594e-14,
+                -1.4265492430160462e-15,
+                -1.865272835117913e-15,
+            ),
+        ),
+    ],
+    ("gelu_exact", 1): [
+        (
+            (-0.7517915246935645, 1.4956759177009883e-17),
+            (
+                0.4314939923140469,
+                0.388284982990552,
+                -0.018199676398671087,
+                -0.1140082332972217,
+                -0.014771522148244337,
+                0.019421679838189067,
+                0.004539228379125415,
+                -0.002239538068073497,
+                -0.0007448268386746817,
+                0.00018633974623233514,
+                8.615947861116571e-05,
+                -1.121438018842664e-05,
+                -7.74846130700372e-06,
+                4.3284506257392273e-07,
+                5.702764979242107e-07,
+                -1.6044265494246427e-09,
+                -3.5459866461783865e-08,
+                -1.396942086426202e-09,
+                1.90319840501314e-09,
+                1.4506418938779426e-10,
+                -8.950037692726255e-11,
+                -9.950340824808053e-12,
+                3.725967039270119e-12,
+                5.482292964742324e-13,
+                -1.3820118240601056e-13,
+                -2.5871508475507507e-14,
+                4.578167824271334e-15,
+                1.0789662518230159e-15,
+                -1.3507094681149317e-16,
+                -4.0514385281601486e-17,
+            ),
+        ),
+    ],
+}
+#: (radius, float32 terms) of the Taylor windows: the cancellation reaches farther in gelu.
+_ROOT_WINDOW = {"gelu": (3 / 4, 24), "gelu_exact": (1 / 2, 17)}
+
+
+def _near_roots(name: str, n: int, x: Array, value: Array) -> Array:
+    """``value``, or near a root of f⁽ⁿ⁾ (see ``_ROOT_WINDOW``) its Taylor polynomial there."""
+    radius, terms32 = _ROOT_WINDOW[name]
+    for (hi, lo), coeffs in _ROOTS.get((name, n), ()):
+        rh, rl = _parts((hi, lo), x.dtype)
+        d = (x - rh) - rl  # x − rh is exact (Sterbenz)
+        p = jnp.zeros_like(x)
+        for c in coeffs[: None if x.dtype == jnp.float64 else terms32][::-1]:
+            p = c + d * p
+        value = jnp.where(jnp.abs(d) < radius, d * p, value)
+    return value
 
 
 # --- gelu_exact --------------------------------------------------------------------------
@@ -270,7 +471,11 @@ def _gelu_exact_forms(n: int, m: int, x: Array) -> Array:
     if n == 0:  # x·Φ(−|x|) for x ≤ 0; x·(1 − Φ(−x)) for x > 0
         return branch(x, x * (1 - _times_phi(mills, e, scale)), _times_phi(xc * mills, e, scale))
     if n == 1:  # Φ + xφ
-        return branch(x, 1 - _times_phi(mills - xc, e, scale), _times_phi(mills + xc, e, scale))
+        d1 = branch(x, 1 - _times_phi(mills - xc, e, scale), _times_phi(mills + xc, e, scale))
+        return _near_roots("gelu_exact", 1, x, d1)
+    if n == 2:  # (2 − x²)φ, with 2 − x² = (2 − hi) − lo exact near ±√2 (Sterbenz)
+        xh, xl = _split(xc)
+        return _times_phi((2 - xh * xh) - xl * (2 * xh + xl), e, scale)
     he = [jnp.ones_like(xc), xc]  # Heₖ₊₁ = x·Heₖ − k·Heₖ₋₁
     for k in range(1, n):
         he.append(xc * he[k] - k * he[k - 1])
@@ -290,9 +495,9 @@ def gelu_exact(x: ArrayLike) -> Array:
         \quad f'(x) = Φ(x) + x\,φ(x), \quad f''(x) = (2 - x^2)\,φ(x)
 
     with φ(x) = e^{−x²/2}/√(2π). This is ``gelu(x, approximate=False)``. Accurate in the
-    negative tail, where f(x) ≈ x·φ(x)/|x| is tiny: ``jax.nn.gelu(x, approximate=False)``
-    goes through XLA's erfc, whose e^{−x²} rounds x² first (about 57 ulp off in float32 at
-    x ≈ −11.7, 486 ulp in float64 at x ≈ −34).
+    negative tail, where f(x) ≈ −φ(x) is tiny: ``jax.nn.gelu(x, approximate=False)`` goes
+    through XLA's erfc, whose e^{−x²} rounds x² first (erfc 57 ulp off in float32, 486 in
+    float64; the GELU 113 and 1010 ulp), and its second derivative is NaN at x = 3e38.
 
     Args:
       x: input array; integers are promoted to the default float dtype.
@@ -316,7 +521,7 @@ _TANH_CLIP = 1e4  # beyond, σ(v) is 0 or 1 and every derivative underflows
 
 
 def _cubic(xc: Array) -> tuple[Array, Array]:
-    """v = x·(A + B·x²) in two parts (hi, lo), to about 2⁻⁴⁵ relative (float32)."""
+    """v = x·(A + B·x²) in two parts (hi, lo), to about 2⁻³⁴ relative (float32)."""
     ah, al = _parts(_A, xc.dtype)
     bh, bl = _parts(_B, xc.dtype)
     s, se = _two_prod(xc, xc)  # x² = s + se exactly
@@ -327,6 +532,20 @@ def _cubic(xc: Array) -> tuple[Array, Array]:
     qe = ((ah - (q - bv)) + (r - bv)) + (al + re)
     v, ve = _two_prod(xc, q)
     return v, ve + xc * qe
+
+
+def _x_dv(xc: Array) -> tuple[Array, Array]:
+    """x·v′(x) = x·(A + 3B·x²) in two parts (hi, lo), like :func:`_cubic`."""
+    ah, al = _parts(_A, xc.dtype)
+    bh, bl = _parts(_B, xc.dtype)
+    s, se = _two_prod(xc, xc)
+    r, re = _two_prod(s, bh)
+    r3, r3e = r * 3, re * 3 + 3 * (bh * se + bl * s)  # r·3 is exact (r = half·half)
+    q = ah + r3
+    bv = q - ah
+    qe = ((ah - (q - bv)) + (r3 - bv)) + (al + r3e)
+    w, we = _two_prod(xc, q)
+    return w, we + xc * qe
 
 
 def _gelu_forms(n: int, m: int, x: Array) -> Array:
@@ -341,6 +560,19 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     if n == 0:
         xs = jnp.where(x > _TANH_CLIP, x, xc)  # f(∞) = ∞, f(−∞) = −0
         return jnp.where(v > 0, xs * (sig * scale), (xs * sig) * scale)
+    bx2 = _parts(_B, x.dtype)[0] * (xc * xc)
+    v1 = _parts(_A, x.dtype)[0] + 3 * bx2  # v′
+    if n in (1, 2):
+        # With σ′ = z/d² (d = 1 + z), the fewest roundings: f′ = σ + x·v′·σ′ and
+        # f″ = σ′·(2(v′ + x·v″) + x·v′²·(1 − 2σ)), 1 − 2σ = −sign(v)·(1 − z)/d.
+        if n == 1:
+            xv, xv_lo = _x_dv(xc)
+            pos = (d + (xv + xv_lo) * (z * scale)) / (d * d)
+            neg = (z * ((d + xv) + xv_lo)) / (d * d) * scale
+            return _near_roots("gelu", 1, x, jnp.where(v > 0, pos, neg))
+        one_m_z = -expm1(-(av + sgn * vl), z)
+        inner = 2 * (_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
+        return _near_roots("gelu", 2, x, (z / (d * d) * inner) * scale)
     # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
     h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), z)) / d
     h = taylor_coefficients(h0, z / (d * d), n)
@@ -361,7 +593,7 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
                 sum((wk[i] * w1[j - i] for i in range(k, j)), jnp.zeros_like(xc))
                 for j in range(n + 1)
             ]
-    return math.factorial(n) * (xc * c[n] + c[n - 1]) * scale
+    return _near_roots("gelu", n, x, math.factorial(n) * (xc * c[n] + c[n - 1]) * scale)
 
 
 _GELU = Tower(_gelu_forms)
@@ -378,7 +610,7 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
         u = \sqrt{2/π}\,(x + 0.044715\,x^3),
 
     evaluated as x·σ(2u), which does not cancel for x < 0 (``jax.nn.gelu``'s ½(1 + tanh u)
-    is 0 below x ≈ −5.5 in float32 and its gradient is 0 at x = −10). With
+    is 0 below x ≈ −4.87 in float32 and its gradient is 0 at x = −10). With
     ``approximate=False``, the exact x·Φ(x): see :func:`gelu_exact`. ``approximate`` is a
     static Python bool (each value compiles once).
 
@@ -392,7 +624,7 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.gelu(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.15880801,  0.        ,  0.841192  ], dtype=float32)
+      Array([-0.15880802,  0.        ,  0.841192  ], dtype=float32)
       >>> jax.grad(jaxact.gelu)(-10.0)  # jax.grad(jax.nn.gelu) gives 0 here
       Array(-2.757638e-36, dtype=float32, weak_type=True)
     """
@@ -407,6 +639,18 @@ def _v_at(target: float) -> float:
     """The x where v(x) = 2√(2/π)(x + 0.044715x³) equals ``target``."""
     return float(
         np.real(next(r for r in np.roots([_B[0], 0, _A[0], -target]) if abs(r.imag) < 1e-9))
+    )
+
+
+def _root_switches(name: str) -> list[float]:
+    """x = root ± radius for every root of f′ and f″ with a Taylor form."""
+    radius = _ROOT_WINDOW[name][0]
+    return sorted(
+        r[0][0] + s * radius
+        for (row, _), roots in _ROOTS.items()
+        if row == name
+        for r in roots
+        for s in (-1, 1)
     )
 
 
@@ -434,6 +678,7 @@ ROWS = [
                 for s in (-1, 1)
                 for x in [_TANH_CLIP, *(_v_at(t) for t in (math.log(2), _FAR, 80.0, 600.0))]
             )
+            + _root_switches("gelu")
         ),
         smooth=True,
     ),
@@ -445,9 +690,13 @@ ROWS = [
         formulas={"f": "x·Φ(x)", "f'": "Φ(x) + x·φ(x)", "f''": "(2 - x²)·φ(x)"},
         jax_nn=functools.partial(jax.nn.gelu, approximate=False),
         tower=_GELU_EXACT,
-        definition=lambda mp, x, at: x * mp.erfc(-x / mp.sqrt(2)) / 2,
+        # Beyond |x| = 10⁹ erfc(|x|/√2) < e^(−10¹⁷) (and mpmath's erfc overflows there).
+        definition=lambda mp, x, at: (
+            x * mp.erfc(-x / mp.sqrt(2)) / 2 if abs(at) < 1e9 else (x if at > 0 else 0 * x)
+        ),
         switch_points=tuple(
             sorted(s * x for s in (-1, 1) for x in (1.0, 2.0, 3.0, 4.0, 160**0.5, 1200**0.5, 40.0))
+            + _root_switches("gelu_exact")
         ),
         smooth=True,
     ),

@@ -256,7 +256,8 @@ def hard_sigmoid(x: ArrayLike) -> Array:
         \end{cases}, \quad
         f'(x) = \begin{cases} 0 & x \le -3 \\ 1/6 & -3 < x \le 3 \\ 0 & x > 3 \end{cases}
 
-    Kinks: the left piece owns each breakpoint, so f′(−3) = 0 and f′(3) = 1/6
+    Kinks: the left piece owns each breakpoint (x ≤ −3 takes 0, −3 < x ≤ 3 takes
+    (x + 3)/6), so f′(−3) = 0 and f′(3) = 1/6
     (``jax.nn.hard_sigmoid`` gives 0 at 3). The piece is chosen on x, not on the rounded
     x + 3: ``jax.grad(jax.nn.hard_sigmoid)`` is 0 at the float32 x = 3 − 2⁻²², where x + 3
     rounds to 6. NaN gives NaN, and NaN derivatives.
@@ -288,7 +289,8 @@ def hard_silu(x: ArrayLike) -> Array:
         \end{cases}, \quad
         f''(x) = \begin{cases} 1/3 & -3 < x \le 3 \\ 0 & \text{else} \end{cases}
 
-    Kinks: the left piece owns each breakpoint, so f′(−3) = f″(−3) = 0, f′(3) = 3/2 and
+    Kinks: the left piece owns each breakpoint (x ≤ −3 takes 0, −3 < x ≤ 3 takes
+    x(x + 3)/6), so f′(−3) = f″(−3) = 0, f′(3) = 3/2 and
     f″(3) = 1/3 (``jax.nn.hard_silu`` gives f′(3) = 1 and f″(3) = 0, and f(−3) = −0).
     The piece is chosen on x, not on the rounded x + 3. NaN gives NaN, and NaN derivatives.
 
@@ -321,8 +323,10 @@ def sparse_plus(x: ArrayLike) -> Array:
         f'(x) = \mathrm{sparse\_sigmoid}(x), \quad
         f''(x) = \begin{cases} 1/2 & -1 < x \le 1 \\ 0 & \text{else} \end{cases}
 
-    f and f′ are continuous; f″ jumps at ±1, where the left piece owns the breakpoint:
-    f″(−1) = 0 and f″(1) = 1/2 (``jax.nn.sparse_plus`` takes x at x = 1, so its f″(1) = 0).
+    f and f′ are continuous; f″ jumps at ±1, where the left piece owns the breakpoint
+    (x ≤ −1 takes 0, −1 < x ≤ 1 takes (x + 1)²/4):
+    f″(−1) = 0 and f″(1) = 1/2 (``jax.nn.sparse_plus`` takes x at x = 1, so its f″(1) = 0;
+    its gradient is NaN for float32 |x| > 1.7e38, where the unselected piece overflows).
     NaN gives NaN, and NaN derivatives.
 
     Args:
@@ -350,7 +354,8 @@ def sparse_sigmoid(x: ArrayLike) -> Array:
         \end{cases}, \quad
         f'(x) = \begin{cases} 0 & x \le -1 \\ 1/2 & -1 < x \le 1 \\ 0 & x > 1 \end{cases}
 
-    Kinks: the left piece owns each breakpoint, so f′(−1) = 0 and f′(1) = 1/2
+    Kinks: the left piece owns each breakpoint (x ≤ −1 takes 0, −1 < x ≤ 1 takes
+    (x + 1)/2), so f′(−1) = 0 and f′(1) = 1/2
     (``jax.nn.sparse_sigmoid`` clips x + 1 and gives 1/4 at both). The piece is chosen on
     x, not on the rounded x + 1. NaN gives NaN, and NaN derivatives.
 
@@ -400,7 +405,9 @@ def identity(x: ArrayLike) -> Array:
 def _sixth(mp):
     """1/6 to 100 bits, a dyadic number: (x + 3)·_sixth is then exact at the reference's
     working precision, so its derivatives above the degree come out exactly 0 (1/6 rounded
-    to the working precision leaves noise of 2⁻¹⁸⁰ there, above float64's smallest normal)."""
+    to the working precision leaves noise of 2⁻¹⁸⁰ there, above float64's smallest normal).
+    hard_silu's x(x + 3)/6 is written (x + 1.5)²/6 − 3/8, even about its vertex, so that
+    central differences give exactly 0 for f′(−1.5) (mp.diffs' one-sided ones give −2h/3)."""
     with mp.workprec(100):
         return 1 / mp.mpf(6)
 
@@ -510,7 +517,7 @@ ROWS = [
         jax_nn=jax.nn.hard_silu,
         tower=_HARD_SILU,
         definition=lambda mp, x, at: (
-            0 * x if at <= -3 else (x * x + 3 * x) * _sixth(mp) if at <= 3 else x
+            0 * x if at <= -3 else ((x + 1.5) ** 2 - 2.25) / 6 if at <= 3 else x
         ),
         switch_points=(-3.0, 3.0),
     ),
@@ -553,5 +560,6 @@ ROWS = [
         jax_nn=jax.nn.identity,
         tower=_IDENTITY,
         definition=lambda mp, x, at: x,
+        smooth=True,
     ),
 ]

@@ -1,0 +1,132 @@
+"""gelu, gelu_exact and glu: what the table-driven tests do not cover.
+
+glu is not elementwise (not a table row): its values and gradients are checked here against
+the reference product a·σ(b); gelu's dispatch on the static ``approximate``; the tails.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from conftest import x64
+
+import jaxact
+from jaxact import accuracy
+
+mp = pytest.importorskip("mpmath")
+
+
+def _sigma(b):
+    return 1 / (1 + mp.exp(-mp.mpf(b)))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_glu_values_and_gradients_match_the_reference_product(dtype):
+    dt = jnp.dtype(dtype)
+    b = np.array([-100.0, -30.0, -17.0, -3.0, -0.5, 0.0, 0.5, 3.0, 17.0, 30.0, 100.0])
+    a = np.linspace(-2.5, 3.0, b.size)
+    with x64(dtype), mp.workprec(400):
+        x = jnp.asarray(np.stack([a, b]), dt)  # halves along axis 0: a (gate input b)
+        xa, xb = np.asarray(x.astype(jnp.float32 if dt.itemsize == 2 else dt), np.float64)
+        y = jaxact.glu(x, axis=0)
+        assert y.dtype == dt and y.shape == (1, b.size)
+        ref = [mp.mpf(float(p)) * _sigma(float(q)) for p, q in zip(xa, xb, strict=True)]
+        assert accuracy.ulp_error(y[0], ref, dt).max() <= (1 if dt.itemsize == 2 else 2)
+        g = jax.grad(lambda v: jaxact.glu(v, axis=0).astype(jnp.float32).sum())(x)
+        ga = [_sigma(float(q)) for q in xb]
+        gb = [
+            mp.mpf(float(p)) * _sigma(float(q)) * _sigma(-float(q))
+            for p, q in zip(xa, xb, strict=True)
+        ]
+        bound = 1 if dt.itemsize == 2 else 4
+        assert accuracy.ulp_error(g[0], ga, dt).max() <= bound
+        assert accuracy.ulp_error(g[1], gb, dt).max() <= bound
+
+
+def test_glu_gradient_in_the_tail_where_jax_nn_gives_zero():
+    x = jnp.array([1.0, 30.0])
+    g = jax.grad(lambda v: jaxact.glu(v).sum())(x)
+    assert float(jax.grad(lambda v: jax.nn.glu(v).sum())(x)[1]) == 0.0
+    np.testing.assert_allclose(g[1], np.exp(-30.0), rtol=1e-6)
+
+
+def test_glu_matches_jax_nn_and_splits_along_axis():
+    x = jax.random.normal(jax.random.key(1), (3, 4, 6))
+    for axis in (0, 1, -1, 2, -2):
+        if x.shape[axis] % 2:
+            continue
+        np.testing.assert_allclose(jaxact.glu(x, axis), jax.nn.glu(x, axis), rtol=2e-6)
+        assert jaxact.glu(x, axis=axis).shape[axis] == x.shape[axis] // 2
+    np.testing.assert_allclose(jax.jit(jaxact.glu)(x), jax.nn.glu(x), rtol=2e-6)
+    vm = jax.vmap(jaxact.glu)(x)
+    np.testing.assert_allclose(vm, jax.nn.glu(x), rtol=2e-6)
+
+
+def test_glu_errors_name_the_axis_and_size():
+    with pytest.raises(ValueError, match=r"axis 0 must be even, got 3"):
+        jaxact.glu(jnp.ones((3, 4)), axis=0)
+    with pytest.raises(ValueError, match=r"axis -1 must be even, got 5"):
+        jaxact.glu(jnp.ones((2, 5)))
+    with pytest.raises(ValueError, match="out of range"):
+        jaxact.glu(jnp.ones((2, 4)), axis=2)
+    with pytest.raises(ValueError, match="out of range"):
+        jaxact.glu(jnp.float32(1.0))
+    with pytest.raises(TypeError):
+        jaxact.glu("x")
+
+
+def test_glu_integers_promote():
+    assert jaxact.glu(jnp.array([1, 2])).dtype == jnp.float32
+
+
+def test_gelu_dispatches_on_approximate():
+    x = jnp.linspace(-8.0, 8.0, 33)
+    np.testing.assert_array_equal(jaxact.gelu(x, approximate=False), jaxact.gelu_exact(x))
+    np.testing.assert_array_equal(jaxact.gelu(x, False), jaxact.gelu_exact(x))
+    np.testing.assert_array_equal(jaxact.gelu(x), jaxact.gelu(x, approximate=True))
+    g = jax.grad(functools.partial(jaxact.gelu, approximate=False))
+    assert g(-1.0) == jax.grad(jaxact.gelu_exact)(-1.0)
+    with pytest.raises(TypeError, match="approximate"):
+        jaxact.gelu(x, approximate=1)
+
+
+@pytest.mark.parametrize("approximate", [True, False])
+def test_gelu_agrees_with_jax_nn_in_the_centre(approximate):
+    x = jnp.linspace(-3.0, 3.0, 61)
+    np.testing.assert_allclose(
+        jaxact.gelu(x, approximate), jax.nn.gelu(x, approximate), rtol=2e-6, atol=1e-7
+    )
+
+
+def test_gelu_tails():
+    # jax.nn.gelu's ½(1 + tanh u) is 0 below x ≈ −5.5 (float32): x·σ(2u) keeps every digit.
+    x = -10.0
+    ref = accuracy.reference("gelu", x, 1)
+    assert float(jax.nn.gelu(-8.0)) == 0.0 and float(jax.grad(jax.nn.gelu)(x)) == 0.0
+    assert accuracy.ulp_error(np.array([jax.grad(jaxact.gelu)(x)]), [ref], np.float32)[0] <= 4
+    for fn in (jaxact.gelu, jaxact.gelu_exact):
+        x = np.array([-np.inf, np.inf, -3e38, 3e38, np.nan], np.float32)
+        np.testing.assert_array_equal(fn(x), [0.0, np.inf, 0.0, x[3], np.nan])
+        for n, lim in [(1, (0.0, 1.0)), (2, (0.0, 0.0)), (3, (0.0, 0.0))]:
+            d = jaxact.derivative(fn, n)(jnp.array([-jnp.inf, jnp.inf, -1e30, 1e30]))
+            np.testing.assert_array_equal(d, [*lim, *lim])
+        assert jnp.isnan(jaxact.derivative(fn, 2)(jnp.nan))
+
+
+@pytest.mark.parametrize("name", ["gelu", "gelu_exact"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gelu_derivative_root_near_minus_0_75(name, dtype):
+    # f′ changes sign near x ≈ −0.75: the error there may grow by |x·f″/f′| (the condition).
+    dt = jnp.dtype(dtype)
+    with x64(dtype):
+        x = np.linspace(-0.80, -0.70, 41).astype(dt)
+        got = np.asarray(jaxact.derivative(name, 1)(jnp.asarray(x)))
+        ref = [accuracy.reference(name, float(v), 1) for v in x.astype(np.float64)]
+        ref2 = [accuracy.reference(name, float(v), 2) for v in x.astype(np.float64)]
+        kappa = [max(1.0, abs(float(v * r2 / r))) for v, r, r2 in zip(x, ref, ref2, strict=True)]
+        err = accuracy.ulp_error(got, ref, dt)
+        assert (err <= 4 * np.array(kappa)).all(), err.max()
