@@ -86,10 +86,26 @@ def _bits(x: float) -> int:
 
 def _x_derivatives(act: Activation, x: float, top: int, param) -> list:
     mp = _mp()
-    with mp.workprec(_bits(x)):
-        at = mp.mpf(x)
-        args = () if param is None else (mp.mpf(param),)
-        return [+v for v in mp.diffs(lambda t: act.definition(mp, t, at, *args), at, top)]
+    bits = _bits(x)
+    while True:
+        with mp.workprec(bits):
+            at = mp.mpf(x)
+            args = () if param is None else (mp.mpf(param),)
+            f = lambda t, at=at, args=args: act.definition(mp, t, at, *args)  # noqa: E731
+            ds = [+v for v in mp.diffs(f, at, top)]
+            # Where a derivative is far below f itself (gelu's f″(16) ≈ e^−290·f), the
+            # differences of f cancel beyond _bits' estimate and come out as 0 or noise:
+            # double the precision until every derivative stands clear of f's resolution,
+            # or that resolution is below every float64 (smooth rows in the tails only).
+            floor = abs(ds[0]) * mp.ldexp(1, 64 - bits)
+            if (
+                not act.smooth
+                or abs(x) < 8
+                or floor < mp.ldexp(1, -1100)
+                or all(abs(d) > floor for d in ds[1:])
+            ):
+                return ds
+        bits *= 2
 
 
 @functools.cache

@@ -118,13 +118,14 @@ def test_log1mexp_domain_matches_jax_nn(dtype):
 
 # --- orders 3 to 8 ---------------------------------------------------------------------
 
-HIGH = [-700.0, -90.0, -40.0, -12.0, -3.0, -0.7, -1e-3, 0.0, 1e-3, 0.7, 3.0, 12.0, 40.0, 90.0]
+HIGH = [-700.0, -90.0, -40.0, -12.0, -3.0, -1.3, -0.7, -1e-3, 0.0, 1e-3, 0.24, 0.7, 1.3, 3.0, 3.8]
+HIGH += [12.0, 40.0, 90.0]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", ["softplus", "log_sigmoid", "silu", "mish", "selu", "celu"])
 def test_orders_3_to_8(name, dtype):
-    """(4 + 2n) ulp, plus |f⁽ⁿ⁺¹⁾(x)|·ulp(x) near roots (mish: see the report's figures)."""
+    """(4 + 2n) ulp, plus |f⁽ⁿ⁺¹⁾(x)|·ulp(x) near roots."""
     dt = jnp.dtype(dtype)
     eps, tiny = float(jnp.finfo(dt).eps), float(jnp.finfo(dt).tiny)
     with jax.enable_x64(dtype == "float64"):
@@ -140,7 +141,7 @@ def test_orders_3_to_8(name, dtype):
                 scale = 2.0 ** math.floor(math.log2(abs(r))) * eps
                 if xi:
                     scale += abs(r1) * 2.0 ** math.floor(math.log2(abs(xi))) * eps
-                bound = (4 + 2 * n) * (64 if name == "mish" else 1)
+                bound = 4 + 2 * n
                 assert abs(g - r) / scale <= bound, (n, xi, g, r)
 
 

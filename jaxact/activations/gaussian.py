@@ -517,7 +517,8 @@ def gelu_exact(x: ArrayLike) -> Array:
 
 # --- gelu (tanh approximation) --------------------------------------------------------------
 
-_TANH_CLIP = 1e4  # beyond, σ(v) is 0 or 1 and every derivative underflows
+_TANH_CLIP = 50.0  # beyond, |v| > 9000: σ(v) is 0 or 1 and every derivative underflows;
+# within, v′ⁿ stays finite in float32 for n ≤ 14
 
 
 def _cubic(xc: Array) -> tuple[Array, Array]:
@@ -593,7 +594,23 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
                 sum((wk[i] * w1[j - i] for i in range(k, j)), jnp.zeros_like(xc))
                 for j in range(n + 1)
             ]
-    return _near_roots("gelu", n, x, math.factorial(n) * (xc * c[n] + c[n - 1]) * scale)
+    value = math.factorial(n) * (xc * c[n] + c[n - 1]) * scale
+    if n % 2:  # f − x/2 is even: near 0, f⁽ⁿ⁾ = f⁽ⁿ⁺¹⁾(0)·x (h₀ ≈ v/4 flushes to 0 there)
+        value = jnp.where(jnp.abs(x) < 2.0**-60, _gelu_even_at_0(n + 1) * x, value)
+    return _near_roots("gelu", n, x, value)
+
+
+@functools.cache
+def _gelu_even_at_0(m: int) -> float:
+    """f⁽ᵐ⁾(0) of the tanh GELU: m!·cₘ₋₁, from σ's Taylor coefficients at 0 and v = At + Bt³."""
+    h = taylor_coefficients(0.0, 0.25, m)
+    w1 = [0.0, _A[0], 0.0, _B[0]] + [0.0] * m
+    c, wk = [0.0] * m, w1[:m]
+    for k in range(1, m):
+        for j in range(k, m):
+            c[j] += h[k] * wk[j]
+        wk = [sum(wk[i] * w1[j - i] for i in range(k, j)) for j in range(m)]
+    return math.factorial(m) * c[m - 1]
 
 
 _GELU = Tower(_gelu_forms)
