@@ -80,6 +80,7 @@ def _bits(x: float) -> int:
     # 2^−1154, under float64's smallest normal: 1328 bits resolve them absolutely.
     # At x = 0, where derivatives vanish, the error of numerical differentiation (absolute,
     # about 2^−bits) must be below float64's smallest normal number.
+    # (Steeper tails, gelu's Gaussian ones, are handled by _x_derivatives' doubling.)
     ax = abs(x)
     return int(128 + 3 * min(ax, 400) + (max(0.0, -math.log2(ax)) if ax else 1100))
 
