@@ -12,8 +12,10 @@ For every activation of ``jaxact.ACTIVATIONS`` and its ``jax.nn`` counterpart (p
 - a roofline: a jitted elementwise pass that reads and writes the same bytes (``x * 1.5``;
   ``x * g`` for forward+backward), timed in the same loop, so each figure is also shown as a
   fraction of the bandwidth that pass reaches (``bw``: roofline time / activation time).
-- memory: the temp bytes XLA allocates for ``jax.jit(jax.grad(loss))`` of a deep MLP
-  (12 layers, width 2048, batch 512, float32), from ``compiled.memory_analysis()``.
+- memory: the tensors a training step keeps per layer, in units of one activation tensor:
+  the growth of XLA's temp bytes (``compiled.memory_analysis()``) of
+  ``jax.jit(jax.grad(loss))`` from a 4-layer to an 8-layer MLP (width 256, batch 8192,
+  float32), divided by 4 layers and one tensor — see ``tensors_per_layer``.
 
 ``--quick`` runs small sizes and few repetitions (a smoke test, not a measurement). The run
 ends with the Markdown summary that README.md shows.
@@ -118,8 +120,7 @@ HEADER = (
 
 def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
     """Temp bytes of one compiled gradient step of a depth × width MLP with activation f."""
-    keys = jax.random.split(jax.random.key(0), depth)
-    params = [jax.ShapeDtypeStruct((width, width), jnp.float32) for _ in keys]
+    params = [jax.ShapeDtypeStruct((width, width), jnp.float32) for _ in range(depth)]
     x = jax.ShapeDtypeStruct((batch, width), jnp.float32)
 
     def loss(params, x):
@@ -131,7 +132,19 @@ def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
     return compiled.memory_analysis().temp_size_in_bytes
 
 
-def memory(names, depth, width, batch) -> list[dict]:
+def tensors_per_layer(f: Callable, width: int, batch: int) -> float:
+    """The tensors a training step keeps per layer, in units of one activation tensor.
+
+    Measured as the growth of XLA's temp bytes from a 4-layer to an 8-layer MLP, divided by
+    4 layers and by one batch × width float32 tensor. At a batch where the activations
+    dwarf the weights this counts what the backward pass keeps per layer; the temp bytes of
+    a single MLP mislead, since XLA places some saved tensors in the output buffers.
+    """
+    grow = mlp_temp_bytes(f, 8, width, batch) - mlp_temp_bytes(f, 4, width, batch)
+    return grow / 4 / (width * batch * 4)
+
+
+def memory(names, width, batch) -> list[dict]:
     variants = [(name, *pair(name, channels=width)) for name in names]
     for name in ("sigmoid", "tanh"):  # the opt-in forms with jax.nn's memory
         if name in names:
@@ -140,10 +153,10 @@ def memory(names, depth, width, batch) -> list[dict]:
     rows = []
     for label, ours, theirs in variants:
         row = {"name": label}
-        for key, f in [("jaxact_mib", ours), ("jax_nn_mib", theirs)]:
-            row[key] = mlp_temp_bytes(f, depth, width, batch) / 2**20
+        for key, f in [("jaxact", ours), ("jax_nn", theirs)]:
+            row[key] = tensors_per_layer(f, width, batch)
         rows.append(row)
-        print(f"{label:<15} {row['jaxact_mib']:>8.1f} {row['jax_nn_mib']:>8.1f}", flush=True)
+        print(f"{label:<15} {row['jaxact']:>8.2f} {row['jax_nn']:>8.2f}", flush=True)
     return rows
 
 
@@ -170,9 +183,9 @@ def markdown(result: dict) -> str:
             big = get[name, dtype, "forward", sizes[-1]]
             bw = f"{big['bw_jaxact']:.2f} / {big['bw_jax_nn']:.2f}"
             lines.append(f"| {name} | {dtype} | " + " | ".join(ratios) + f" | {bw} |")
-    lines += ["", "| function | jaxact (MiB) | jax.nn (MiB) |", "| --- | --- | --- |"]
+    lines += ["", "| function | tensors kept per layer: jaxact | jax.nn |", "| --- | --- | --- |"]
     for m in result["memory"]["rows"]:
-        lines.append(f"| {m['name']} | {m['jaxact_mib']:.0f} | {m['jax_nn_mib']:.0f} |")
+        lines.append(f"| {m['name']} | {m['jaxact']:.1f} | {m['jax_nn']:.1f} |")
     return "\n".join(lines)
 
 
@@ -182,6 +195,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--only", help="comma-separated activation names")
     parser.add_argument("--dtypes", default="float32,bfloat16")
     parser.add_argument("--reps", type=int, help="timed calls per function (default 100)")
+    parser.add_argument("--sizes", help="comma-separated log2 sizes (default 10,16,20,22)")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     args = parser.parse_args(argv)
     names = args.only.split(",") if args.only else list(jaxact.ACTIVATIONS)
@@ -191,8 +205,10 @@ def main(argv: list[str] | None = None) -> dict:
             f"unknown activations {sorted(unknown)}; choose from {list(jaxact.ACTIVATIONS)}"
         )
     sizes = [2**10, 2**12] if args.quick else [2**10, 2**16, 2**20, 2**22]
+    if args.sizes:
+        sizes = [2 ** int(k) for k in args.sizes.split(",")]
     reps = args.reps or (5 if args.quick else 100)
-    depth, width, batch = (2, 256, 64) if args.quick else (12, 2048, 512)
+    width, batch = (64, 256) if args.quick else (256, 8192)
 
     device = jax.devices()[0]
     where = f"{device.platform}: {device.device_kind}, {jax.device_count()} device(s)"
@@ -201,15 +217,15 @@ def main(argv: list[str] | None = None) -> dict:
     print("bw = roofline time / time (1.0: as fast as a pass that moves the same bytes)\n")
     print(HEADER)
     rows = speed(names, sizes, args.dtypes.split(","), reps)
-    print(f"\ntraining-step temp memory, MLP {depth}×{width}, batch {batch}, float32 (MiB)")
+    print(f"\ntensors a training step keeps per layer (MLP width {width}, batch {batch})")
     print(f"{'function':<15} {'jaxact':>8} {'jax.nn':>8}")
-    mem = memory(names, depth, width, batch)
+    mem = memory(names, width, batch)
     result = {
         "jax": jax.__version__,
         "device": f"{device.platform}: {device.device_kind}",
         "quick": args.quick,
         "speed": rows,
-        "memory": {"depth": depth, "width": width, "batch": batch, "rows": mem},
+        "memory": {"width": width, "batch": batch, "rows": mem},
     }
     print("\nratios jaxact / jax.nn; bw: jaxact / jax.nn\n")
     print(markdown(result))

@@ -36,9 +36,11 @@ def test_bench_quick(tmp_path, capsys):
         assert r["ratio"] > 0 and r["bw_jaxact"] > 0
     names = [r["name"] for r in result["memory"]["rows"]]
     assert names == ["tanh", "prelu", "tanh (lean)"]
-    assert all(r["jaxact_mib"] > 0 for r in result["memory"]["rows"])
+    per_layer = {r["name"]: (r["jaxact"], r["jax_nn"]) for r in result["memory"]["rows"]}
+    assert all(v > 0 for pair in per_layer.values() for v in pair)
+    assert per_layer["prelu"][0] == pytest.approx(2, abs=0.1)  # its input and its output
     out = capsys.readouterr().out
-    assert "training-step temp memory" in out
+    assert "tensors a training step keeps per layer" in out
     assert "| tanh | float32 | " in out and "| tanh (lean) | " in out
 
 
