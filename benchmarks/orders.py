@@ -69,7 +69,7 @@ def worst_ulp(fn: Callable, name: str, order: int, dtype, n_random: int) -> floa
         return float(accuracy.ulp_error(got, ref, jnp.dtype(dtype)).max())
 
 
-def measure(names, orders, reps, n_grad, n_closed, n_random) -> list[dict]:
+def measure(names, orders, reps, n_grad, n_closed, n_random, accurate=True) -> list[dict]:
     rows = []
     for name in names:
         act = jaxact.ACTIVATIONS[name]
@@ -87,7 +87,7 @@ def measure(names, orders, reps, n_grad, n_closed, n_random) -> list[dict]:
             row["grad_ratio"] = statistics.median(
                 a / b for a, b in zip(t_ours, t_theirs, strict=True)
             )
-            for dt in ("float32", "float64"):
+            for dt in ("float32", "float64") if accurate else ():
                 row[f"ulp_jaxact_{dt}"] = worst_ulp(ours_g, name, n, dt, n_random)
                 row[f"ulp_jax_nn_{dt}"] = worst_ulp(theirs_g, name, n, dt, n_random)
             if theirs is not None:
@@ -98,7 +98,7 @@ def measure(names, orders, reps, n_grad, n_closed, n_random) -> list[dict]:
                 row["closed_vs_peer_ratio"] = statistics.median(
                     a / b for a, b in zip(t_c, t_p, strict=True)
                 )
-                for dt in ("float32", "float64"):
+                for dt in ("float32", "float64") if accurate else ():
                     row[f"ulp_peer_{dt}"] = worst_ulp(peer_n, name, n, dt, n_random)
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--orders", default="1,2,3,4,5,6,7,8")
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--no-accuracy", action="store_true", help="time only")
     args = parser.parse_args(argv)
     names = args.only.split(",")
     bad = [n for n in names if n not in smooth]
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     sizes = (2**10, 2**12, 20) if args.quick else (2**16, 2**20, 100)
     reps = 3 if args.quick else args.reps
     print(f"jax {jax.__version__}, {jax.default_backend()} ({jax.devices()[0].device_kind})")
-    rows = measure(names, orders, reps, *sizes)
+    rows = measure(names, orders, reps, *sizes, accurate=not args.no_accuracy)
     print()
     print(markdown(rows))
     if args.json:
