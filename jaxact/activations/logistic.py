@@ -149,6 +149,13 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
     if n == 1:
         return sech2(1)
     inner = taylor_coefficients(t, sech2(1), n)[n] * math.factorial(n)
+    if n % 2 == 0:
+        # Even orders are odd functions, tanh⁽ⁿ⁾(x) = tanh⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)), with
+        # tanh⁽ᵏ⁾(0) = 2ᵏ⁺¹σ⁽ᵏ⁾(0). Below |x| = 2⁻¹⁰⁰ take that directly: the even Taylor
+        # coefficients are O(x) with factors below 1 (h₄ ≈ 2x/3), subnormal (flushed) near
+        # the smallest normal x, and the products made from them vanish.
+        slope = 2.0 ** (n + 2) * _sigmoid_taylor_at_0(n + 1) * math.factorial(n + 1)
+        inner = jnp.where(a < 2.0**-100, slope * x, inner)
     # Beyond |x| = 22.5 (σ's far tail at 2x): ±2ⁿ⁺¹e^{−2|x|}, scaled like sech2 above.
     tail = 2.0 ** (n + 1) * _E80 * big
     return jnp.where(a < _FAR / 2, inner, tail if n % 2 else -jnp.sign(x) * tail)
