@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -10,6 +11,11 @@ import numpy as np
 import pytest
 
 import jaxact
+from jaxact import accuracy
+
+#: Precomputed mpmath references (tests/make_reference_table.py); rows whose definition
+#: changed since it was written are computed afresh.
+accuracy.load_table(Path(__file__).parent / "reference_table.txt.gz")
 
 NAMES = list(jaxact.ACTIVATIONS)
 DTYPES = ["float16", "bfloat16", "float32", "float64"]

@@ -8,15 +8,12 @@ far out). References are cached across tests (``jaxact.accuracy.reference``).
 """
 
 import chex
-import hypothesis.extra.numpy as hnp
 import jax
 import jax.numpy as jnp
 import ml_dtypes
 import numpy as np
 import pytest
 from conftest import DTYPES, NAMES, PARAMS, cases, param_in, x64
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import jaxact
 from jaxact import accuracy
@@ -61,21 +58,48 @@ def test_derivatives_match_reference_in_ulp(name, param, dtype):
         x = points(act, dt, n_random=50, seed=len(name))
         p = param_in(param, dtype)
         worst = {}
+        refs = {  # all first: a failure must not hide the later references from recording
+            k: [accuracy.reference(name, float(v), *k, p) for v in x.astype(np.float64)]
+            for k in orders(name)
+        }
         for n, m in orders(name):
-            ref = [accuracy.reference(name, float(v), n, m, p) for v in x.astype(np.float64)]
+            ref = refs[n, m]
             bound = accuracy.BOUNDS[dtype][n] if m == 0 else accuracy.BOUNDS[dtype][n + 1]
             for mode in MODES[n, m]:
                 got = evaluate(act, n, m, param, dt, x, mode)
                 chex.assert_shape(got, x.shape)
                 assert got.dtype == dt
                 err = accuracy.ulp_error(got, ref, dt)
-                worst[n, m, mode] = err.max()
                 bad = np.flatnonzero(err > bound)
+                if bad.size and m == 0:  # a root of f⁽ⁿ⁾ within a few ulp of x?
+                    ref1 = [accuracy.reference(name, float(v), n + 1, 0, p) for v in x[bad]]
+                    extra = root_allowance(x[bad], [ref[i] for i in bad], ref1, dt, bound)
+                    err[bad] = np.maximum(bound, err[bad] - extra)
+                    bad = np.flatnonzero(err > bound)
+                worst[n, m, mode] = err.max()
                 assert not bad.size, (
                     f"{name} ∂^{n}x ∂^{m}α via {mode}: {err.max():.2f} ulp > {bound} at "
                     f"x={x[bad[:5]]}, got {got[bad[:5]]}"
                 )
     print(name, dtype, {k: round(v, 2) for k, v in worst.items()})
+
+
+def root_allowance(x, ref_n, ref_n1, dtype, bound, within=4):
+    """The contract's allowance near an interior root of f⁽ⁿ⁾, in ulps of the true value:
+    bound·|f⁽ⁿ⁺¹⁾(x)|·ulp(x) where a root lies within ``within`` ulp of x (by Newton's
+    estimate |f⁽ⁿ⁾/f⁽ⁿ⁺¹⁾|; squareplus⁽⁴⁾ is 0 exactly at x = ±√b/2), else 0."""
+    info = ml_dtypes.finfo(dtype)
+    tiny, nmant = float(info.tiny), int(info.nmant)
+    out = np.zeros(len(x))
+    for i, v in enumerate(np.asarray(x, np.float64)):
+        if not np.isfinite(v):
+            continue
+        ulp_x = 2.0 ** (np.floor(np.log2(max(abs(v), tiny))) - nmant)
+        fn, fn1 = abs(ref_n[i]), abs(ref_n1[i])
+        if fn <= within * ulp_x * fn1:
+            unit = 2.0 ** (np.floor(np.log2(max(float(fn), tiny))) - nmant)
+            out[i] = float(bound * fn1 * ulp_x / unit)
+    return out
 
 
 def root_condition(x, ref_n, ref_n1, tiny):
@@ -130,9 +154,10 @@ def test_higher_orders_relative(name, param, dtype):
             ref = [accuracy.reference(name, float(v), n, 0, p) for v in x64_]
             ref1 = [accuracy.reference(name, float(v), n + 1, 0, p) for v in x64_]
             bound = (4 + 2 * n) * root_condition(x64_, ref, ref1, tiny)
+            allow = root_allowance(x64_, ref, ref1, dt, 4 + 2 * n)
             for mode in higher_order_modes(n):
                 got = np.asarray(higher(act, n, pa, mode)(jnp.asarray(x)))
-                err = accuracy.ulp_error(got, ref, dt)
+                err = np.maximum(0.0, accuracy.ulp_error(got, ref, dt) - allow)
                 worst[n, mode] = err.max()
                 bad = np.flatnonzero(err > bound)
                 if bad.size and (name, n) not in HIGHER_ORDER_XFAIL:
@@ -168,40 +193,33 @@ def test_per_channel_parameter_derivative(name):
     np.testing.assert_allclose(g, want, rtol=1e-14)
 
 
-@st.composite
-def arrays_of(draw, dtype):
-    width = {"float16": 16, "float32": 32, "float64": 64, "bfloat16": 32}[dtype]
-    x = draw(
-        hnp.arrays(
-            np.float64 if width == 64 else np.float32 if width == 32 else np.float16,
-            16,
-            elements=st.floats(-1e4, 1e4, allow_nan=False, width=width, allow_subnormal=False),
-        )
-    )
-    return x.astype(jnp.dtype(dtype))
+def random_points(name, dtype, size=24):
+    """Random inputs, seeded per case: uniform over ±1e4, and log-uniform magnitudes
+    10⁻⁶…10⁴ of either sign, in ``dtype`` (subnormals dropped: XLA flushes them)."""
+    rng = np.random.default_rng([len(name), sum(map(ord, name)), DTYPES.index(dtype)])
+    half = size // 2
+    mags = 10.0 ** rng.uniform(-6, 4, half) * rng.choice([-1.0, 1.0], half)
+    x = np.concatenate([rng.uniform(-1e4, 1e4, size - half), mags]).astype(jnp.dtype(dtype))
+    ax = np.abs(x.astype(np.float64))
+    return x[(ax == 0) | (ax >= float(jnp.finfo(jnp.dtype(dtype)).tiny))]
 
 
-# Extra points on top of the deterministic ones above: derandomized, so every run draws
-# the same examples.
+# Extra points on top of the deterministic ones above: seeded, so every run draws the same
+# (and the reference table holds them).
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMES)
 def test_random_points(name, dtype):
     act = jaxact.ACTIVATIONS[name]
     param = PARAMS[name][-1]
     dt = jnp.dtype(dtype)
-
-    @settings(max_examples=8, deadline=None, database=None, derandomize=True)
-    @given(arrays_of(dtype))
-    def check(x):
-        ax = np.abs(x.astype(np.float64))
-        x = x[(ax == 0) | (ax >= float(jnp.finfo(dt).tiny))]  # XLA flushes subnormal inputs
-        for n in range(3):
-            ref = [
-                accuracy.reference(name, float(v), n, 0, param_in(param, dtype))
-                for v in x.astype(np.float64)
-            ]
-            got = evaluate(act, n, 0, param, dt, x, "value" if n == 0 else "grad")
-            assert accuracy.ulp_error(got, ref, dt).max() <= accuracy.BOUNDS[dtype][n]
-
     with x64(dtype):
-        check()
+        x = random_points(name, dtype)
+        p = param_in(param, dtype)
+        refs = [
+            [accuracy.reference(name, float(v), n, 0, p) for v in x.astype(np.float64)]
+            for n in range(3)
+        ]
+        for n in range(3):
+            got = evaluate(act, n, 0, param, dt, x, "value" if n == 0 else "grad")
+            err = accuracy.ulp_error(got, refs[n], dt)
+            assert err.max() <= accuracy.BOUNDS[dtype][n], (n, x[err > accuracy.BOUNDS[dtype][n]])

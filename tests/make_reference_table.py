@@ -1,0 +1,78 @@
+"""Regenerate tests/reference_table.txt.gz, the precomputed mpmath references of the suite.
+
+The suite is run with ``JAXACT_REFERENCE_RECORD`` set, in parallel shards: every reference
+any test asks for (``jaxact.accuracy.reference``, the same code the tests would run) is
+written down with a hash of its row's definition and of the reference code, and the shards'
+records are merged. ``tests/conftest.py`` loads the table; a row whose definition (or the
+reference code) changed since is computed afresh, so a stale table costs time, never
+correctness. Run it after changing a row's definition or switch points:
+
+    python tests/make_reference_table.py --jobs 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--out", type=Path, default=HERE / "reference_table.txt.gz")
+    ap.add_argument("--deadline", type=float, default=None, help="seconds; then stop, keep")
+    ap.add_argument("pytest_args", nargs="*", default=[str(HERE)])
+    a = ap.parse_args()
+    if a.deadline is not None:
+        a.deadline += time.monotonic()
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    ids = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", *a.pytest_args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=HERE.parent,
+    ).stdout.split("\n")
+    ids = [i for i in ids if "::" in i]
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = []
+        for k in range(a.jobs):
+            shard = ids[k :: a.jobs]
+            if not shard:
+                continue
+            rec = Path(tmp) / f"shard{k}.txt"
+            e = dict(env, JAXACT_REFERENCE_RECORD=str(rec))
+            cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *shard]
+            log = open(Path(tmp) / f"log{k}.txt", "w")
+            procs.append(subprocess.Popen(cmd, env=e, cwd=HERE.parent, stdout=log, stderr=log))
+        for p in procs:
+            try:
+                p.wait(None if a.deadline is None else max(1.0, a.deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()  # what it recorded so far is kept
+                p.wait()
+        lines = {}
+        for rec in sorted(Path(tmp).glob("shard*.txt")):
+            for line in rec.read_text().splitlines():
+                f = line.split()
+                if len(f) == 7:
+                    lines.setdefault(tuple(f[:6]), line)
+        for log in sorted(Path(tmp).glob("log*.txt")):
+            tail = log.read_text().strip().splitlines()[-1:]
+            print(log.name, *tail)
+    with gzip.open(a.out, "wt", compresslevel=9) as out:
+        for key in sorted(lines):
+            out.write(lines[key] + "\n")
+    print(f"{len(lines)} references in {a.out}")
+
+
+if __name__ == "__main__":
+    main()
