@@ -839,16 +839,67 @@ _MISH_TABLE = (  # row j: Taylor coefficients a₀ … a₄₀ of mish at (j −
 # fmt: on
 
 
+@functools.cache
+def _mish_exp_coefficients(n: int, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """The constants of mish⁽ⁿ⁾ as series in g = e^−|x| (see ``_mish_exp_series``), cut
+    where the terms at |x| = 5.25 (the slowest convergence) fall below 2⁻⁶⁴ (float64) or
+    2⁻³² (float32) of the largest."""
+    size = 80
+    b = [Fraction(1), Fraction(-1)]  # 1/(1 + g + g²/2) = Σ bₖgᵏ; t = −Σₖ≥₁ bₖgᵏ (x ≤ 0)
+    e = [Fraction(1), Fraction(-2)]  # 1/(1 + 2g + 2g²) = Σ eₖgᵏ; 1 − t = Σₖ≥₂ 2eₖ₋₂gᵏ (x > 0)
+    while len(b) < size:
+        b.append(-b[-1] - b[-2] / 2)
+        e.append(-2 * e[-1] - 2 * e[-2])
+    left = [-b[k] * k ** (n - 1) for k in range(1, size)]  # × (kx + n) gᵏ, k ≥ 1
+    right = [2 * e[k - 2] * (-k) ** (n - 1) for k in range(2, size)]  # × (kx − n) gᵏ, k ≥ 2
+    eps = 2.0**-64 if dtype == "float64" else 2.0**-32
+    g = math.exp(-5.25)
+    cut = []
+    for coeffs, k0 in ((left, 1), (right, 2)):
+        terms = [abs(float(c)) * (k0 + j) * 5.25 * g ** (k0 + j) for j, c in enumerate(coeffs)]
+        cut.append(1 + max(j for j, t in enumerate(terms) if t > eps * max(terms)))
+    k = max(cut)
+    return np.array([float(c) for c in left[:k]]), np.array([float(c) for c in right[:k]])
+
+
+def _mish_exp_series(n: int, x: Array) -> Array:
+    """mish⁽ⁿ⁾(x), n ≥ 3, for 5.25 ≤ |x| < 45 as a series in g = e^−|x|.
+
+    For x ≤ 0, t = tanh(softplus x) = (g² + 2g)/(g² + 2g + 2) = Σₖ≥₁ aₖgᵏ (g = eˣ), so
+    mish⁽ⁿ⁾ = x·t⁽ⁿ⁾ + n·t⁽ⁿ⁻¹⁾ = Σₖ aₖkⁿ⁻¹(kx + n)gᵏ; for x > 0, 1 − t = Σₖ≥₂ cₖgᵏ
+    (g = e^−x) and mish⁽ⁿ⁾ = Σₖ cₖ(−k)ⁿ⁻¹(kx − n)gᵏ. The terms fall by ≈ 200× each (the
+    series converge for g < 1/√2), so a few do: the first, (x + n)eˣ or
+    (−2)ⁿ(n − 2x)e^−2x, is the far tails' formula, and cancels only at the roots of
+    mish⁽ⁿ⁾ (where x + n or n − 2x is computed with one rounding). The leading power of g
+    comes from its own exponential (e^x, e^−2x: exact arguments).
+    """
+    left = x <= 0
+    a = jnp.abs(x)
+    g = jnp.exp(-a)
+    lead = jnp.exp(jnp.where(left, x, -2 * a))
+    cl, cr = _mish_exp_coefficients(n, jnp.dtype(x.dtype).name)
+    p = jnp.zeros_like(x)
+    for j in range(len(cl) - 1, -1, -1):
+        # left: k = j + 1, coefficient cl[j], factor kx + n; right: k = j + 2, kx − n.
+        c = jnp.where(left, cl[j], cr[j])
+        k = jnp.where(left, float(j + 1), float(j + 2))
+        p = p * g + c * (k * x + jnp.where(left, float(n), float(-n)))
+    return lead * p
+
+
 def _mish_forms(n: int, m: int, x: Array) -> Array:
     # mish⁽ⁿ⁾ = n!(x·tₙ + tₙ₋₁) from the Taylor coefficients of t = tanh(softplus x); far
     # out (|x| ≥ 45): (x + n)eˣ on the left, x, 1 and (−2)ⁿ(n − 2x)e^−2x on the right, the
-    # exponentials scaled so they stay normal as long as the true value is.
+    # exponentials scaled so they stay normal as long as the true value is. Orders n ≥ 3:
+    # Taylor polynomials over |x| ≤ 5.25, series in e^−|x| beyond (the Taylor coefficients'
+    # series quotient only for orders above the table's reach).
     a = jnp.abs(x)
     xc = jnp.clip(x, -2000.0, 2000.0)
-    t = _mish_taylor(n, xc)
-    near = xc * t[n] + (t[n - 1] if n else 0.0)
+    xr = jnp.clip(x, 0.0, 2000.0)
+    right = ((n - 2 * xr) * jnp.exp(80 - 2 * xr)) * ((-2.0) ** n * _E80)
+    terms = 32 if x.dtype == jnp.float64 else 16
     if n == 0:
-        near, right = x * t[0], x
+        near, right = x * _mish_taylor(0, xc)[0], x
     elif n in (1, 2):
         # mish′ = t + x·t′ and mish″ = 2t′ + x·t″ over a common denominator: with
         # g = e^−|x| and D = g² + 2g + 2 (x ≤ 0) or 2g² + 2g + 1 (x > 0), the numerators'
@@ -859,6 +910,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
         g2 = g * g
         d0 = jnp.where(left, g2 + 2 * g + 2, 2 * g2 + 2 * g + 1)
         if n == 1:
+            t = _mish_taylor(1, xc)
             nl = 4 * (1 + xc) + g * (6 + 4 * xc) + 4 * g2 + g2 * g
             near = jnp.where(left, g * nl / (d0 * d0), t[0] + xc * t[1])
             right = jnp.ones_like(x)
@@ -866,16 +918,9 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
             nl = (4 + 2 * xc) + g * (8 + 2 * xc) + g2 * (6 - 3 * xc) + g2 * g * (2 - 2 * xc)
             nr = (2 - 2 * xc) + g * (6 - 3 * xc) + g2 * (8 + 2 * xc) + g2 * g * (4 + 2 * xc)
             near = 4 * jnp.where(left, g * nl, g2 * nr) / (d0 * d0 * d0)
-            xr = jnp.clip(x, 0.0, 2000.0)
-            right = ((n - 2 * xr) * jnp.exp(80 - 2 * xr)) * ((-2.0) ** n * _E80)
-    else:
-        near = near * math.factorial(n)
-        xr = jnp.clip(x, 0.0, 2000.0)
-        right = ((n - 2 * xr) * jnp.exp(80 - 2 * xr)) * ((-2.0) ** n * _E80)
-    if n in _MISH_ROOTS:
         near = _at_roots(near, x, _MISH_ROOTS[n], _MISH_WIDTH)
-    terms = 32 if x.dtype == jnp.float64 else 16
-    if n >= 3 and n + terms <= len(_MISH_TABLE[0]):
+    elif n + terms <= len(_MISH_TABLE[0]):
+        # One polynomial per element: the centre's coefficients are gathered by its index.
         j = jnp.clip(jnp.round(xc * 2), -10, 10)
         d = xc - j * 0.5
         row = (j + 10).astype(jnp.int32)
@@ -884,7 +929,11 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
             scale = math.factorial(n + k) / math.factorial(k)
             col = np.array([r[n + k] * scale for r in _MISH_TABLE])
             p = p * d + jnp.asarray(col, x.dtype)[row]
-        near = jnp.where(jnp.abs(x) <= 5.25, p, near)
+        xs = jnp.clip(x, -_FAR, _FAR)
+        near = jnp.where(a <= 5.25, p, _mish_exp_series(n, xs))
+    else:
+        t = _mish_taylor(n, xc)
+        near = (xc * t[n] + t[n - 1]) * math.factorial(n)
     # e^−2x underflows in float32 beyond x ≈ 43.6: the right tail starts at 22.5 there.
     far_right = _FAR if x.dtype == jnp.float64 else _FAR / 2
     near = jnp.where(x < far_right, near, right)
