@@ -29,6 +29,12 @@ from jaxact._core import Activation, Array, Tower, evaluate, expm1
 # --- the shared recurrence -------------------------------------------------------------
 
 
+def _factorial(k: int) -> float:
+    """k! as a float (inf beyond float64's range): a Python int multiplying a traced array
+    must fit in int32 where x64 is off (13! does not), or JAX refuses it."""
+    return float(math.factorial(k)) if k < 171 else math.inf
+
+
 def taylor_coefficients(h0: Array, h1: Array, n: int) -> list[Array]:
     """[h₀, …, hₙ]: the Taylor coefficients of σ − ½ at a point, from h₀ = σ − ½ and h₁ = σ′."""
     h = [h0, h1]
@@ -55,12 +61,12 @@ def sigmoid_derivative(n: int, x: Array) -> Array:
     if n == 1:
         return z / (d * d)
     h0 = jnp.sign(x) * (-0.5 * expm1(-a, z)) / d
-    near = taylor_coefficients(h0, z / (d * d), n)[n] * math.factorial(n)
+    near = taylor_coefficients(h0, z / (d * d), n)[n] * _factorial(n)
     far = z if n % 2 else -jnp.sign(x) * z
     if n % 2 == 0:
         # Even orders are odd functions, σ⁽ⁿ⁾(x) = σ⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)) near 0; below
         # |x| = 2⁻¹⁰⁰ take that directly: h₀ ≈ x/4 is subnormal (flushed) for float32 there.
-        slope = _sigmoid_taylor_at_0(n + 1) * math.factorial(n + 1)
+        slope = _sigmoid_taylor_at_0(n + 1) * _factorial(n + 1)
         near = jnp.where(a < 2.0**-100, slope * x, near)
     return jnp.where(a < _FAR, near, far)
 
@@ -148,13 +154,13 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
 
     if n == 1:
         return sech2(1)
-    inner = taylor_coefficients(t, sech2(1), n)[n] * math.factorial(n)
+    inner = taylor_coefficients(t, sech2(1), n)[n] * _factorial(n)
     if n % 2 == 0:
         # Even orders are odd functions, tanh⁽ⁿ⁾(x) = tanh⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)), with
         # tanh⁽ᵏ⁾(0) = 2ᵏ⁺¹σ⁽ᵏ⁾(0). Below |x| = 2⁻¹⁰⁰ take that directly: the even Taylor
         # coefficients are O(x) with factors below 1 (h₄ ≈ 2x/3), subnormal (flushed) near
         # the smallest normal x, and the products made from them vanish.
-        slope = 2.0 ** (n + 2) * _sigmoid_taylor_at_0(n + 1) * math.factorial(n + 1)
+        slope = 2.0 ** (n + 2) * _sigmoid_taylor_at_0(n + 1) * _factorial(n + 1)
         inner = jnp.where(a < 2.0**-100, slope * x, inner)
     # Beyond |x| = 22.5 (σ's far tail at 2x): ±2ⁿ⁺¹e^{−2|x|}, scaled like sech2 above.
     tail = 2.0 ** (n + 1) * _E80 * big
@@ -406,7 +412,7 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
     if n % 2 and n >= 3:
         # silu⁽ⁿ⁾(x) = (n + 1)σ⁽ⁿ⁾(0)·x (1 + O(x²)) for odd n ≥ 3: below |x| = 2⁻¹⁰⁰ take it
         # directly (x·σ⁽ⁿ⁾ and n·σ⁽ⁿ⁻¹⁾ are each subnormal, flushed, where the sum is not).
-        slope = (n + 1) * _sigmoid_taylor_at_0(n) * math.factorial(n)
+        slope = (n + 1) * _sigmoid_taylor_at_0(n) * _factorial(n)
         near = jnp.where(a < 2.0**-100, slope * x, near)
     if n in _SILU_ROOTS:
         near = _at_roots(near, x, _SILU_ROOTS[n], _SILU_WIDTH)
@@ -933,7 +939,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
         near = jnp.where(a <= 5.25, p, _mish_exp_series(n, xs))
     else:
         t = _mish_taylor(n, xc)
-        near = (xc * t[n] + t[n - 1]) * math.factorial(n)
+        near = (xc * t[n] + t[n - 1]) * _factorial(n)
     # e^−2x underflows in float32 beyond x ≈ 43.6: the right tail starts at 22.5 there.
     far_right = _FAR if x.dtype == jnp.float64 else _FAR / 2
     near = jnp.where(x < far_right, near, right)
@@ -999,7 +1005,7 @@ def _log1mexp_forms(n: int, m: int, x: Array) -> Array:
         out = q
     else:
         h1 = jnp.where(small, -(1 + q) * q, -z / ((1 - z) * (1 - z)))
-        out = taylor_coefficients(0.5 + q, h1, n - 1)[n - 1] * math.factorial(n - 1)
+        out = taylor_coefficients(0.5 + q, h1, n - 1)[n - 1] * _factorial(n - 1)
         # Far out, f⁽ⁿ⁾ = (−1)ⁿ⁻¹e^−x to working precision, taken directly (the scaled
         # Taylor coefficients e^−x/k! would underflow first).
         out = jnp.where(xp < _FAR, out, z if n % 2 else -z)
