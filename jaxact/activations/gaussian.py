@@ -82,14 +82,18 @@ def _two_prod(p: Array, q: Array | float) -> tuple[Array, Array]:
 
 
 def _shift(dtype) -> tuple[float, float]:
-    """(S, threshold): beyond the threshold e^{−t} is taken as e^{S−t}·e^{−S}."""
-    return (300.0, 600.0) if dtype == jnp.float64 else (40.0, 80.0)
+    """(S, threshold): beyond the threshold e^{−t} is taken as e^{S−t}·e^{−S}.
+
+    float32: from t = 45 (= logistic's _FAR) on: σ⁽ᵏ⁾/k! ≈ e^{−t}/k! must stay normal
+    (e^{−79}/7! is not: gelu's 7th derivative was 0 there, 2e7 ulp off).
+    """
+    return (300.0, 600.0) if dtype == jnp.float64 else (40.0, 45.0)
 
 
 def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
     """(E, scale) with E·scale = e^{−(t + t_lo)}, t ≥ 0, |t_lo| ≲ ulp(t)·2^12; E stays normal.
 
-    S − t is exact where it is used (t > 2S, t on a grid finer than S's).
+    S − t is exact where it is used (Sterbenz up to t = 2S; beyond, S is on t's grid).
     """
     s, thr = _shift(t.dtype)
     far = t > thr
@@ -476,11 +480,58 @@ def _gelu_exact_forms(n: int, m: int, x: Array) -> Array:
     if n == 2:  # (2 − x²)φ, with 2 − x² = (2 − hi) − lo exact near ±√2 (Sterbenz)
         xh, xl = _split(xc)
         return _times_phi((2 - xh * xh) - xl * (2 * xh + xl), e, scale)
-    he = [jnp.ones_like(xc), xc]  # Heₖ₊₁ = x·Heₖ − k·Heₖ₋₁
-    for k in range(1, n):
-        he.append(xc * he[k] - k * he[k - 1])
-    p = he[n] - he[n - 2]
+    roots = _hermite_difference_roots(n)
+    if roots is None:  # beyond the root table's reach: the recurrence
+        he = [jnp.ones_like(xc), xc]  # Heₖ₊₁ = x·Heₖ − k·Heₖ₋₁
+        for k in range(1, n):
+            he.append(xc * he[k] - k * he[k - 1])
+        p = he[n] - he[n - 2]
+    else:  # Heₙ − Heₙ₋₂ = Π(x − rᵢ): each factor exact to an ulp, near its root included
+        p = xc if n % 2 else jnp.ones_like(xc)
+        for r in roots:
+            for sign in (1, -1):
+                rh, rl = _parts((sign * r[0], sign * r[1]), xc.dtype)
+                p = p * ((xc - rh) - rl)
     return _times_phi(p if n % 2 else -p, e, scale)
+
+
+_HERMITE_ROOTS_MAX = 40  # beyond, the recurrence (numpy's starting roots lose accuracy)
+
+
+@functools.cache
+def _hermite_difference_roots(n: int) -> tuple[tuple[float, float], ...] | None:
+    """The positive roots r of Heₙ − Heₙ₋₂ (n ≥ 3) as (hi, lo) float64 pairs, r = hi + lo
+    to 2⁻¹⁰⁰ relative; the roots are real and simple, symmetric about 0, and 0 is one for
+    odd n. Newton's method in exact integer coefficients with ``decimal`` (no mpmath at run
+    time), from numpy's roots. None above ``_HERMITE_ROOTS_MAX``."""
+    if n > _HERMITE_ROOTS_MAX:
+        return None
+    import decimal
+
+    he = [[1], [0, 1]]  # coefficients, lowest first
+    for k in range(1, n):
+        nxt = [0, *he[k]]
+        for i, c in enumerate(he[k - 1]):
+            nxt[i] -= k * c
+        he.append(nxt)
+    coeffs = [a - (he[n - 2][i] if i < len(he[n - 2]) else 0) for i, a in enumerate(he[n])]
+    start = sorted(r.real for r in np.roots(coeffs[::-1]) if r.real > 1e-6)
+    out = []
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60
+        cs = [decimal.Decimal(c) for c in coeffs]
+        for r0 in start:
+            r = decimal.Decimal(r0)
+            for _ in range(8):
+                p = dp = decimal.Decimal(0)
+                for c in cs[::-1]:
+                    dp = dp * r + p
+                    p = p * r + c
+                r -= p / dp
+            hi = float(r)
+            out.append((hi, float(r - decimal.Decimal(hi))))
+    assert len(out) == n // 2, (n, out)
+    return tuple(out)
 
 
 _GELU_EXACT = Tower(_gelu_exact_forms)
@@ -555,7 +606,8 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     av, sgn = jnp.abs(v), jnp.sign(v)
     z, scale = _exp_neg(av, sgn * vl)  # e^{−|v|} = z·scale
     near = av < _FAR
-    d = 1 + z  # z is unscaled wherever av < _FAR
+    zs = z * scale  # e^{−|v|} itself (0 far out); z is unscaled wherever av < _FAR
+    d = 1 + zs
     sig = jnp.where(v > 0, 1 / scale - z, z)  # σ(v)/scale, far
     sig = jnp.where(near, jnp.where(v > 0, 1, z) / d, sig)
     if n == 0:
@@ -571,11 +623,11 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
             pos = (d + (xv + xv_lo) * (z * scale)) / (d * d)
             neg = (z * ((d + xv) + xv_lo)) / (d * d) * scale
             return _near_roots("gelu", 1, x, jnp.where(v > 0, pos, neg))
-        one_m_z = -expm1(-(av + sgn * vl), z)
+        one_m_z = -expm1(-(av + sgn * vl), zs)
         inner = 2 * (_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
         return _near_roots("gelu", 2, x, (z / (d * d) * inner) * scale)
     # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
-    h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), z)) / d
+    h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), zs)) / d
     h = taylor_coefficients(h0, z / (d * d), n)
     far = [jnp.where(v > 0, (-1.0) ** (k + 1), 1.0) * z / math.factorial(k) for k in range(n + 1)]
     h = [jnp.where(near, h[k], far[k]) for k in range(n + 1)]  # σ⁽ᵏ⁾ = ±e^{−|v|} far out
@@ -693,7 +745,7 @@ ROWS = [
             sorted(
                 s * x
                 for s in (-1, 1)
-                for x in [_TANH_CLIP, *(_v_at(t) for t in (math.log(2), _FAR, 80.0, 600.0))]
+                for x in [_TANH_CLIP, *(_v_at(t) for t in (math.log(2), _FAR, 600.0))]
             )
             + _root_switches("gelu")
         ),
@@ -712,7 +764,7 @@ ROWS = [
             x * mp.erfc(-x / mp.sqrt(2)) / 2 if abs(at) < 1e9 else (x if at > 0 else 0 * x)
         ),
         switch_points=tuple(
-            sorted(s * x for s in (-1, 1) for x in (1.0, 2.0, 3.0, 4.0, 160**0.5, 1200**0.5, 40.0))
+            sorted(s * x for s in (-1, 1) for x in (1.0, 2.0, 3.0, 4.0, 90**0.5, 1200**0.5, 40.0))
             + _root_switches("gelu_exact")
         ),
         smooth=True,
