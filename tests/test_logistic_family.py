@@ -158,3 +158,49 @@ def test_celu_parameter_derivatives():
                     ref = [accuracy.reference("celu", float(v), n, m, pa) for v in x]
                     err = accuracy.ulp_error(got, ref, dt)
                     assert err.max() <= 8, (dtype, a, n, m, err.max(), x[err.argmax()])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "log_sigmoid", "silu", "mish"])
+def test_orders_2_to_8_at_the_smallest_normal(name, dtype):
+    """f⁽ⁿ⁾(x) ≈ f⁽ⁿ⁺¹⁾(0)·x just above tiny, where the recurrences' O(x) terms are subnormal
+    (flushed): tanh⁽⁶⁾(tiny) was 0."""
+    dt = jnp.dtype(dtype)
+    tiny = float(jnp.finfo(dt).tiny)
+    with jax.enable_x64(dtype == "float64"):
+        x = np.array([tiny, -tiny, 2 * tiny, 1e3 * tiny, 2.0**-100, -(2.0**-99)], dt)
+        for n in range(2, 9):
+            got = np.asarray(jaxact.derivative(name, n)(jnp.asarray(x)))
+            ref = [accuracy.reference(name, float(v), n) for v in x.astype(np.float64)]
+            err = accuracy.ulp_error(got, ref, dt)
+            bound = accuracy.BOUNDS[dtype][n] if n == 2 else 4 + 2 * n
+            assert err.max() <= bound, (n, err)
+
+
+#: mish beyond its Taylor table (|x| > 5.25): the series in e^−|x|, near the roots of
+#: mish⁽ⁿ⁾ (x ≈ −n, where x + n cancels) and across the float32 right tail's switch (22.5).
+MISH_OUT = [-44.0, -30.0, -12.0, -9.0625, -8.125, -7.1875, -6.1875, -5.3125, -5.25]
+MISH_OUT += [5.25, 5.3125, 6.0, 9.0, 15.0, 22.25, 22.75, 30.0, 44.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mish_orders_3_to_8_beyond_the_table(dtype):
+    dt = jnp.dtype(dtype)
+    eps = float(jnp.finfo(dt).eps)
+    with jax.enable_x64(dtype == "float64"):
+        x = np.array(MISH_OUT, dt)
+        for n in range(3, 9):
+            got = np.asarray(jaxact.derivative("mish", n)(jnp.asarray(x)), np.float64)
+            for xi, g in zip(x.astype(np.float64), got, strict=True):
+                r = float(accuracy.reference("mish", float(xi), n))
+                r1 = float(accuracy.reference("mish", float(xi), n + 1))
+                scale = (2.0 ** math.floor(math.log2(abs(r))) + abs(r1 * xi) / 2) * eps
+                assert abs(g - r) / scale <= 4 + 2 * n, (n, xi, g, r)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "log_sigmoid", "silu", "mish"])
+def test_orders_above_12_in_float32(name):
+    """n! beyond int32 (13!) is a float: JAX refuses a Python int that large."""
+    x = jnp.array([-7.0, 0.3, 9.0])
+    for n in (13, 21):
+        assert np.isfinite(np.asarray(jaxact.derivative(name, n)(x))).all()
