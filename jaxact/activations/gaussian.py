@@ -629,7 +629,10 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
     h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), zs)) / d
     h = taylor_coefficients(h0, z / (d * d), n)
-    far = [jnp.where(v > 0, (-1.0) ** (k + 1), 1.0) * z / math.factorial(k) for k in range(n + 1)]
+    far = [
+        jnp.where(v > 0, (-1.0) ** (k + 1), 1.0) * z / float(math.factorial(k))
+        for k in range(n + 1)
+    ]
     h = [jnp.where(near, h[k], far[k]) for k in range(n + 1)]  # σ⁽ᵏ⁾ = ±e^{−|v|} far out
     # Taylor series of w(t) = v(x + t) − v(x) = v₁t + v₂t² + v₃t³, and of σ(v + w) = Σ cⱼtʲ.
     ah, _ = _parts(_A, x.dtype)
@@ -646,10 +649,76 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
                 sum((wk[i] * w1[j - i] for i in range(k, j)), jnp.zeros_like(xc))
                 for j in range(n + 1)
             ]
-    value = math.factorial(n) * (xc * c[n] + c[n - 1]) * scale
-    if n % 2:  # f − x/2 is even: near 0, f⁽ⁿ⁾ = f⁽ⁿ⁺¹⁾(0)·x (h₀ ≈ v/4 flushes to 0 there)
-        value = jnp.where(jnp.abs(x) < 2.0**-60, _gelu_even_at_0(n + 1) * x, value)
-    return _near_roots("gelu", n, x, value)
+    value = float(math.factorial(n)) * (xc * c[n] + c[n - 1]) * scale
+    if n > _G_ORDERS:
+        if n % 2:  # f − x/2 is even: near 0, f⁽ⁿ⁾ = f⁽ⁿ⁺¹⁾(0)·x (h₀ ≈ v/4 flushes to 0)
+            value = jnp.where(jnp.abs(x) < 2.0**-60, _gelu_even_at_0(n + 1) * x, value)
+        return value
+    # |x| ≤ 8.25: f⁽ⁿ⁾(x) = (±1)ⁿ·gₙ(y)·e^{−|v|}, y = −|x| (f − x/2 is even), from the Taylor
+    # polynomial of gₙ = f⁽ⁿ⁾·e^{−v} at the nearest centre −j/2 (|y + j/2| ≤ 1/4, exact).
+    # The composition above loses up to 70 ulp there (f⁽⁸⁾(4.6): its terms cancel).
+    terms = _g_terms(n, x.dtype)
+    table = _g_table(n, terms)
+    y = -jnp.abs(xc)
+    j = jnp.clip(jnp.round(-2 * y), 0, _G_CENTRES - 1)
+    dy = y + 0.5 * j
+    row = j.astype(jnp.int32)
+    p = jnp.zeros_like(xc)
+    for k in range(terms - 1, -1, -1):
+        p = p * dy + jnp.asarray(table[:, k], x.dtype)[row]
+    tab = (p * z) * scale
+    if n % 2:
+        tab = jnp.where(x > 0, -tab, tab)
+    return jnp.where(jnp.abs(x) <= _G_REACH, tab, value)
+
+
+#: The Taylor tables of gₙ(y) = f⁽ⁿ⁾(y)·e^{−v(y)} of the tanh GELU: centres y = −j/2,
+#: j = 0 … 16 (reach |x| ≤ 8.25), orders 3 ≤ n ≤ 60 (above, the composition alone). gₙ has
+#: no exponential factor left (polynomial-like in the tail) and its nearest singularities
+#: (those of σ(v)) lie ≥ 2.75 off the real axis: 21 + n/2 terms (float32: 12 + n/2) reach
+#: 2⁻⁵⁶ (2⁻²⁸) over |y + j/2| ≤ 1/4. Coefficients: exact series arithmetic in ``decimal``
+#: (100 digits), at the first trace of each order.
+_G_CENTRES, _G_REACH, _G_ORDERS = 17, 8.25, 60
+_PI_DIGITS = "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899863"
+
+
+def _g_terms(n: int, dtype) -> int:
+    return (21 if dtype == jnp.float64 else 12) + n // 2
+
+
+@functools.cache
+def _g_table(n: int, terms: int) -> np.ndarray:
+    """Rows j = 0 … 16: the Taylor coefficients G₀ … G_{terms−1} of gₙ at y = −j/2."""
+    import decimal
+
+    big = decimal.Decimal
+    out = np.zeros((_G_CENTRES, terms))
+    top = n + terms
+    with decimal.localcontext() as ctx:
+        ctx.prec = 100
+        a_ = 4 / (2 * big(_PI_DIGITS)).sqrt()  # v = A·y + B·y³
+        b_ = a_ * big("0.044715")
+        for j in range(_G_CENTRES):
+            c = -big(j) / 2
+            w = [a_ + 3 * b_ * c * c, 3 * b_ * c, b_]  # v(c + t) − v(c) = w₀t + w₁t² + w₂t³
+            e = [(-(a_ * c + b_ * c**3)).exp()]  # e^{−v(c + t)}
+            for m in range(top):
+                s = w[0] * e[m]
+                if m >= 1:
+                    s += 2 * w[1] * e[m - 1]
+                if m >= 2:
+                    s += 3 * w[2] * e[m - 2]
+                e.append(-s / (m + 1))
+            r = [1 / (1 + e[0])]  # σ(v(c + t)) = 1/(1 + e^{−v(c + t)})
+            for m in range(1, top + 1):
+                r.append(-sum(e[i] * r[m - i] for i in range(1, m + 1)) / (1 + e[0]))
+            a = [c * r[0]] + [c * r[m] + r[m - 1] for m in range(1, top + 1)]  # f = (c + t)σ
+            b = [a[n + i] * math.factorial(n + i) / math.factorial(i) for i in range(terms)]
+            g = [sum(b[i] * e[k - i] for i in range(k + 1)) for k in range(terms)]
+            if j == 0 and n % 2:
+                g[0] = big(0)  # f⁽ⁿ⁾(0) = 0 for odd n ≥ 3, exactly
+            out[j] = [float(v) for v in g]
+    return out
 
 
 @functools.cache
@@ -748,6 +817,8 @@ ROWS = [
                 for x in [_TANH_CLIP, *(_v_at(t) for t in (math.log(2), _FAR, 600.0))]
             )
             + _root_switches("gelu")
+            # orders ≥ 3: the Taylor table's cells (|x| = 1/4, 3/4, …, 7.75) and its reach
+            + [s * (k / 2 + 0.25) for s in (-1, 1) for k in range(17)]
         ),
         smooth=True,
     ),
