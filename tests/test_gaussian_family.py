@@ -130,3 +130,51 @@ def test_gelu_derivative_root_near_minus_0_75(name, dtype):
         kappa = [max(1.0, abs(float(v * r2 / r))) for v, r, r2 in zip(x, ref, ref2, strict=True)]
         err = accuracy.ulp_error(got, ref, dt)
         assert (err <= 4 * np.array(kappa)).all(), err.max()
+
+
+def _worst(name, n, dtype, xs):
+    dt = jnp.dtype(dtype)
+    with x64(dtype):
+        x = np.asarray(xs, np.float64).astype(dt)
+        got = np.asarray(jaxact.derivative(name, n)(jnp.asarray(x)))
+        ref = [accuracy.reference(name, float(v), n) for v in x.astype(np.float64)]
+        return accuracy.ulp_error(got, ref, dt).max()
+
+
+def _around(points, dtype, k=3):
+    """Each point and its k neighbours either side in ``dtype``."""
+    dt = np.dtype(dtype)
+    out = []
+    for p in points:
+        lo = hi = np.array(p, dt)
+        out.append(float(lo))
+        for _ in range(k):
+            lo, hi = np.nextafter(lo, dt.type(-np.inf)), np.nextafter(hi, dt.type(np.inf))
+            out += [float(lo), float(hi)]
+    return out
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gelu_exact_higher_orders_at_their_integer_roots(dtype):
+    # f‴ = −x(x − 2)(x + 2)φ and f⁽⁵⁾ = −x(x² − 2)(x² − 9)φ vanish at ±2 and ±3: the
+    # Hermite difference taken as a product over its roots keeps every digit next to them
+    # (the recurrence lost 21 ulp at x = −2.0000019 and 1e6 ulp at −3.0000005 in float32).
+    assert _worst("gelu_exact", 3, dtype, _around([-2.0, 2.0], dtype)) <= 4
+    assert _worst("gelu_exact", 5, dtype, _around([-3.0, 3.0, -(2**0.5)], dtype)) <= 4
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gelu_higher_orders_in_the_middle(dtype):
+    # The Taylor tables of f⁽ⁿ⁾·e^{−v} (|x| ≤ 8.25): the composition with σ's coefficients
+    # lost 13 ulp in f⁽⁴⁾(−3) (float64) and 70 ulp in f⁽⁸⁾(4.6), whose terms cancel.
+    xs = [-8.25, -6.0, -4.6, -3.0, -2.0, -0.7, 0.26, 1.34, 3.44, 4.6, 7.9]
+    for n in (4, 7, 8):
+        assert _worst("gelu", n, dtype, xs) <= 3 + n
+
+
+def test_gelu_float32_far_tail_keeps_high_orders_normal():
+    # σ⁽ᵏ⁾/k! ≈ e^{−|v|}/k! underflowed for |v| just below 80 (x ≈ 9.62): f⁽⁷⁾ came out
+    # negative, 2e7 ulp off. The shift to e^{S−|v|}·e^{−S} now starts at |v| = 45.
+    for n in (7, 8):
+        assert _worst("gelu", n, "float32", [-9.66, -9.62, 9.64, 9.66]) <= 4 + 2 * n
+    jaxact.derivative("gelu", 13)(jnp.float32(1.0))  # n! beyond int32 as a float
