@@ -119,7 +119,7 @@ def _row_hash(act: Activation) -> str:
 
 def _encode(v) -> str:
     mp = _mp()
-    return "0" if v == 0 else mp.nstr(v, 45, strip_zeros=False, min_fixed=1, max_fixed=0)
+    return "0" if v == 0 else mp.nstr(v, 30, strip_zeros=False, min_fixed=1, max_fixed=0)
 
 
 def _record(act: Activation, key: tuple, v) -> None:

@@ -83,3 +83,25 @@ def test_points_cover_tails_centre_and_kink():
         assert x.max() == float(info.max) and x.min() == -float(info.max)
         assert 0.0 in x
         assert np.abs(x[x != 0]).min() <= max(float(info.tiny), 1e-30) * 1.01
+
+
+def test_overflow_to_inf_of_the_right_sign_is_exact():
+    big = [mp.mpf("7.2e4")]  # selu(65504) in float16: beyond the largest finite 65504
+    assert accuracy.ulp_error(np.array([np.inf], np.float16), big, np.float16)[0] == 0
+    assert accuracy.ulp_error(np.array([-np.inf], np.float16), big, np.float16)[0] == np.inf
+    assert accuracy.ulp_error(np.array([np.inf], np.float16), [mp.mpf(6e4)], np.float16)[0] == (
+        np.inf
+    )
+
+
+def test_reference_is_exact_where_the_true_value_is_0():
+    # hard_silu′(x) = (2x + 3)/6 on [−3, 3]: 0 at −1.5 (one-sided differences left −1e-43).
+    assert accuracy.reference("hard_silu", -1.5, 1) == 0
+    assert abs(accuracy.reference("hard_silu", -1.5, 2) * 3 - 1) < 1e-30
+
+
+@pytest.mark.parametrize("x", [1e200, 1e300, 1e307])
+def test_parameter_derivative_far_below_f_is_resolved(x):
+    # squareplus ∂f/∂b = 1/(4√(x² + b)) = 0.25/x at huge x, ~x⁻² relative to f.
+    got = accuracy.reference("squareplus", x, 0, 1, 4.0)
+    assert abs(got * x - mp.mpf(0.25)) < 1e-15
