@@ -131,13 +131,14 @@ class Tower:
     - batching: elementwise; lowering: the form itself.
 
     Above ``max_order`` x-derivatives (``None``: no limit) the last closed form is
-    differentiated by plain autodiff inside the lowering.
+    differentiated by plain autodiff inside the lowering. ``name`` names the primitive
+    (default: the forms' name without ``_forms``).
     """
 
-    def __init__(self, forms: Forms, max_order: int | None = None):
+    def __init__(self, forms: Forms, max_order: int | None = None, name: str | None = None):
         self.forms = forms
         self.max_order = max_order
-        name = forms.__name__.strip("_").removesuffix("_forms")
+        name = name or forms.__name__.strip("_").removesuffix("_forms")
         self.primitive = p = Primitive(f"jaxact_{name}")
         p.def_impl(self._impl)
         p.def_abstract_eval(lambda x, *params, n, m: ShapedArray(x.shape, x.dtype))

@@ -147,11 +147,11 @@ def _const(c: float):
     return lambda n, x: c if n == 0 else 0.0
 
 
-def _piecewise(breaks: tuple[float, ...], *pieces) -> Tower:
+def _piecewise(name: str, breaks: tuple[float, ...], *pieces) -> Tower:
     def forms(n: int, m: int, x: Array) -> Array:
         return _pieces(x, breaks, [p(n, x) for p in pieces])
 
-    return Tower(forms)
+    return Tower(forms, name=name)
 
 
 def _hard_sigmoid_mid(n: int, x: Array) -> Array | float:
@@ -181,12 +181,14 @@ def _relu6_forms(n: int, m: int, x: Array) -> Array:
 
 
 _RELU6 = Tower(_relu6_forms)
-_HARD_TANH = _piecewise((-1.0, 1.0), _const(-1.0), _linear, _const(1.0))
-_HARD_SIGMOID = _piecewise((-3.0, 3.0), _const(0.0), _hard_sigmoid_mid, _const(1.0))
-_HARD_SILU = _piecewise((-3.0, 3.0), _const(0.0), _hard_silu_mid, _linear)
-_SPARSE_PLUS = _piecewise((-1.0, 1.0), _const(0.0), _sparse_plus_mid, _linear)
-_SPARSE_SIGMOID = _piecewise((-1.0, 1.0), _const(0.0), _sparse_sigmoid_mid, _const(1.0))
-_IDENTITY = _piecewise((), _linear)
+_HARD_TANH = _piecewise("hard_tanh", (-1.0, 1.0), _const(-1.0), _linear, _const(1.0))
+_HARD_SIGMOID = _piecewise("hard_sigmoid", (-3.0, 3.0), _const(0.0), _hard_sigmoid_mid, _const(1.0))
+_HARD_SILU = _piecewise("hard_silu", (-3.0, 3.0), _const(0.0), _hard_silu_mid, _linear)
+_SPARSE_PLUS = _piecewise("sparse_plus", (-1.0, 1.0), _const(0.0), _sparse_plus_mid, _linear)
+_SPARSE_SIGMOID = _piecewise(
+    "sparse_sigmoid", (-1.0, 1.0), _const(0.0), _sparse_sigmoid_mid, _const(1.0)
+)
+_IDENTITY = _piecewise("identity", (), _linear)
 
 
 @jax.jit
