@@ -70,7 +70,7 @@ def activation_figures(
         ax.axis("off")
     axes.flat[0].legend(loc="upper left")
     fig.suptitle(f"f, f′, f″; shaded: |f′| < {eps:g} ({jnp.dtype(dtype).name})")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
     paths += _save(fig, f"{out}/overview", formats)
     plt.close(fig)
     return paths
