@@ -36,12 +36,16 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from bench import timed
 
 
+#: jaxact's rows under the peer's names (its "gelu" is x·Φ(x); it has no tanh-GELU).
+PEER_NAMES = {"gelu_exact": "gelu", "gelu": None}
+
+
 def peer(name: str) -> Callable | None:
     """omnibias-jax's closed form of ``name`` as ``f(x, n)``, or None if unavailable."""
     try:
         import omnibias.jax as ob
 
-        spec = ob.get_activation(name)
+        spec = ob.get_activation(PEER_NAMES.get(name, name))
     except Exception:  # not installed, or no such activation there
         return None
     return lambda x, n: spec.fastpath(x, n)
