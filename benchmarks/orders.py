@@ -35,7 +35,6 @@ from jaxact import accuracy
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from bench import timed
 
-
 #: jaxact's rows under the peer's names (its "gelu" is x·Φ(x); it has no tanh-GELU).
 PEER_NAMES = {"gelu_exact": "gelu", "gelu": None}
 
