@@ -63,10 +63,14 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
     if not math.isinf(x):
         key = (name, x, n, m, param)
         hit = _TABLE.get(key)
-        if hit is not None and _VALID.get(name) == _row_hash(act):
+        if hit is not None:
+            if isinstance(hit, str):  # parsed on first use: loading stays fast
+                with _mp().workprec(160):
+                    hit = _TABLE[key] = _mp().mpf(hit)
             return hit
         v = _reference(act, x, n, m, param)
-        if _RECORD:
+        if _RECORD and key not in _RECORDED:
+            _RECORDED.add(key)
             _record(act, key, v)
         return v
     if math.isinf(x):
@@ -98,9 +102,9 @@ _MIXED: dict[tuple, object] = {}
 # ask for (``JAXACT_REFERENCE_RECORD=path``; tests/make_reference_table.py). Each row's
 # entries carry a hash of its definition and of this module's reference code: a row whose
 # definition changed since the table was written is computed afresh.
-_TABLE: dict[tuple, object] = {}
-_VALID: dict[str, str] = {}
-_RECORD = os.environ.get("JAXACT_REFERENCE_RECORD")
+_TABLE: dict[tuple, object] = {}  # str until first used, then mpf
+_RECORD = os.environ.get("JAXACT_REFERENCE_RECORD")  # append what is computed afresh
+_RECORDED: set[tuple] = set()
 _HASHES: dict[str, str] = {}
 
 
@@ -130,28 +134,28 @@ def _record(act: Activation, key: tuple, v) -> None:
 
 
 def load_table(path) -> int:
-    """Load a table of references written by tests/make_reference_table.py (none while
-    recording); returns the number of entries. Entries of rows whose definition changed
-    since are ignored."""
+    """Load a table of references written by tests/make_reference_table.py; returns the
+    number of entries. Entries of rows whose definition changed since are ignored.
+    ``JAXACT_REFERENCE_TABLE=0`` loads nothing (to record a table afresh)."""
     from jaxact.derivatives import get
 
-    if _RECORD or not Path(path).exists():
+    if os.environ.get("JAXACT_REFERENCE_TABLE") == "0" or not Path(path).exists():
         return 0
-    mp = _mp()
+    valid: dict[str, bool] = {}
     count = 0
-    with gzip.open(path, "rt") as f, mp.workprec(160):
+    with gzip.open(path, "rt") as f:
         for line in f:
             name, h, x, n, m, p, v = line.split()
-            try:
-                act = get(name)
-            except (KeyError, ValueError):
-                continue
-            if h != _row_hash(act):
-                continue
-            _VALID[name] = h
-            param = None if p == "-" else float.fromhex(p)
-            _TABLE[(name, float.fromhex(x), int(n), int(m), param)] = mp.mpf(v)
-            count += 1
+            ok = valid.get(name + h)
+            if ok is None:
+                try:
+                    ok = valid[name + h] = h == _row_hash(get(name))
+                except (KeyError, ValueError):
+                    ok = valid[name + h] = False
+            if ok:
+                param = None if p == "-" else float.fromhex(p)
+                _TABLE[(name, float.fromhex(x), int(n), int(m), param)] = v
+                count += 1
     return count
 
 

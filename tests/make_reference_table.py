@@ -8,6 +8,9 @@ reference code) changed since is computed afresh, so a stale table costs time, n
 correctness. Run it after changing a row's definition or switch points:
 
     python tests/make_reference_table.py --jobs 16
+
+To add only what the table lacks, run the suite with ``JAXACT_REFERENCE_RECORD=new.txt``
+(the table loaded: only references computed afresh are written) and merge with ``--merge``.
 """
 
 from __future__ import annotations
@@ -29,10 +32,13 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=HERE / "reference_table.txt.gz")
     ap.add_argument("--deadline", type=float, default=None, help="seconds; then stop, keep")
+    ap.add_argument("--merge", nargs="*", default=None, help="record files to add; no run")
     ap.add_argument("pytest_args", nargs="*", default=[str(HERE)])
     a = ap.parse_args()
     if a.deadline is not None:
         a.deadline += time.monotonic()
+    if a.merge is not None:
+        return write(a.out, [a.out, *a.merge])
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     ids = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", *a.pytest_args],
@@ -49,7 +55,7 @@ def main() -> None:
             if not shard:
                 continue
             rec = Path(tmp) / f"shard{k}.txt"
-            e = dict(env, JAXACT_REFERENCE_RECORD=str(rec))
+            e = dict(env, JAXACT_REFERENCE_RECORD=str(rec), JAXACT_REFERENCE_TABLE="0")
             cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *shard]
             log = open(Path(tmp) / f"log{k}.txt", "w")
             procs.append(subprocess.Popen(cmd, env=e, cwd=HERE.parent, stdout=log, stderr=log))
@@ -59,19 +65,28 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 p.kill()  # what it recorded so far is kept
                 p.wait()
-        lines = {}
-        for rec in sorted(Path(tmp).glob("shard*.txt")):
-            for line in rec.read_text().splitlines():
-                f = line.split()
-                if len(f) == 7:
-                    lines.setdefault(tuple(f[:6]), line)
         for log in sorted(Path(tmp).glob("log*.txt")):
             tail = log.read_text().strip().splitlines()[-1:]
             print(log.name, *tail)
-    with gzip.open(a.out, "wt", compresslevel=9) as out:
+        write(a.out, sorted(Path(tmp).glob("shard*.txt")))
+
+
+def write(out: Path, sources) -> None:
+    """Merge record files (plain or gzip) into the table ``out``, first entry of a key kept."""
+    lines = {}
+    for src in sources:
+        if not Path(src).exists():
+            continue
+        opener = gzip.open if str(src).endswith(".gz") else open
+        with opener(src, "rt") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) == 7:
+                    lines.setdefault(tuple(fields[:6]), line.rstrip("\n"))
+    with gzip.open(out, "wt", compresslevel=9) as f:
         for key in sorted(lines):
-            out.write(lines[key] + "\n")
-    print(f"{len(lines)} references in {a.out}")
+            f.write(lines[key] + "\n")
+    print(f"{len(lines)} references in {out}")
 
 
 if __name__ == "__main__":
