@@ -4,7 +4,11 @@ Bounds (ulp at the true value, orders 0/1/2): float32 and float64 4/4/8, float16
 bfloat16 1/1/1 (``jaxact.accuracy.BOUNDS``); orders n = 3…8 of smooth rows: (4 + 2n) ulp in
 float32 and float64. The points cover the whole normal range, both sides of every switch
 point of the row (``switch_points``), x → 0, the tails, and ±inf (expected: the reference
-far out). References are cached across tests (``jaxact.accuracy.reference``).
+far out). References are cached across tests (``jaxact.accuracy.reference``) and
+precomputed in tests/reference_table.txt.gz (tests/make_reference_table.py; a row whose
+definition changed since is computed afresh). Near an interior root of f⁽ⁿ⁾ (0 at x, or a
+sign change within 4 ulp of x) the bound adds bound·|f⁽ⁿ⁺¹⁾(x)|·ulp(x), as the contract
+allows; orders 3–8 are also scaled by |x·f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾| near a root located between points.
 """
 
 import chex
