@@ -17,9 +17,9 @@ import jax.numpy as jnp
 import ml_dtypes
 import numpy as np
 import pytest
-from conftest import DTYPES, NAMES, PARAMS, cases, param_in, x64
 
 import jaxact
+from conftest import DTYPES, NAMES, PARAMS, cases, param_in, x64
 from jaxact import accuracy
 
 MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)

@@ -13,10 +13,10 @@ import jax.numpy as jnp
 import mpmath as mp
 import numpy as np
 import pytest
-from conftest import NAMES, PARAMS, x64
 from jax.experimental.jet import jet
 
 import jaxact
+from conftest import NAMES, PARAMS, x64
 from jaxact import accuracy
 
 ORDER = 5

@@ -5,9 +5,9 @@ import jax.numpy as jnp
 import mpmath as mp
 import numpy as np
 import pytest
-from conftest import PARAMS
 
 import jaxact
+from conftest import PARAMS
 from jaxact import accuracy
 
 
