@@ -141,7 +141,14 @@ def higher(act, n, param, mode):
     return jax.jit(jax.vmap(lambda x: g(x, *args)))
 
 
-SMOOTH = [c for c in cases(["float32", "float64"]) if jaxact.ACTIVATIONS[c.values[0]].smooth]
+#: Rows whose references of orders 3–8 cost minutes (mpmath's erfc and the cubic in the
+#: Gaussian tails at raised precision): run by ``python -m pytest -m slow``, not by default.
+SLOW_HIGHER = {"gelu", "gelu_exact"}
+SMOOTH = [
+    pytest.param(*c.values, id=c.id, marks=[pytest.mark.slow] if c.values[0] in SLOW_HIGHER else [])
+    for c in cases(["float32", "float64"])
+    if jaxact.ACTIVATIONS[c.values[0]].smooth
+]
 
 
 @pytest.mark.parametrize("name,param,dtype", SMOOTH)
