@@ -7,9 +7,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import DTYPES, NAMES, PARAMS, param_in, x64
 
 import jaxact
+from conftest import DTYPES, NAMES, PARAMS, param_in, x64
 from jaxact import accuracy
 
 

@@ -5,9 +5,9 @@ import jax.numpy as jnp
 import ml_dtypes
 import numpy as np
 import pytest
-from conftest import DTYPES, NAMES, PARAMS, param_in, x64
 
 import jaxact
+from conftest import DTYPES, NAMES, PARAMS, param_in, x64
 from jaxact import accuracy
 
 

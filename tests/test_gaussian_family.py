@@ -12,9 +12,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import x64
 
 import jaxact
+from conftest import x64
 from jaxact import accuracy
 
 mp = pytest.importorskip("mpmath")

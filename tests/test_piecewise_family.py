@@ -9,9 +9,9 @@ import jax.numpy as jnp
 import ml_dtypes
 import numpy as np
 import pytest
-from conftest import DTYPES, x64
 
 import jaxact
+from conftest import DTYPES, x64
 from jaxact import accuracy
 
 KINKED = ["relu6", "hard_tanh", "hard_sigmoid", "hard_silu", "sparse_plus", "sparse_sigmoid"]

@@ -14,10 +14,10 @@ import ml_dtypes
 import mpmath as mp
 import numpy as np
 import pytest
-from conftest import NAMES, PARAMS, param_in, x64
 from jax.test_util import check_grads
 
 import jaxact
+from conftest import NAMES, PARAMS, param_in, x64
 from jaxact import accuracy
 
 
