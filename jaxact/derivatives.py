@@ -23,13 +23,16 @@ def get(f: str | Callable[..., Array]) -> Activation:
 def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int = 0):
     """The closed form of ∂ⁿf/∂xⁿ (n = ``order``), or of ∂ⁿ/∂xⁿ ∂ᵐf/∂αᵐ (m = ``param_order``).
 
-    The result is jit-compiled, takes the same arguments as ``f`` and keeps ``x``'s float
-    dtype. It is exactly what ``jax.grad`` & co. return for ``f``, evaluated directly.
+    Any order n ≥ 0 (and m ≥ 0). The result is jit-compiled, takes the same arguments as
+    ``f`` and keeps ``x``'s float dtype. It is exactly what ``jax.grad`` & co. return for
+    ``f``, evaluated directly.
 
     Examples:
       >>> import jax.numpy as jnp, jaxact
       >>> jaxact.derivative("sigmoid")(jnp.array([0.0, 20.0]))
       Array([2.5000000e-01, 2.0611537e-09], dtype=float32)
+      >>> jaxact.derivative("tanh", 6)(0.5)  # the sixth derivative
+      Array(-36.279556, dtype=float32)
       >>> jaxact.derivative(jaxact.elu, order=0, param_order=1)(-1.0, alpha=2.0)  # ∂f/∂α
       Array(-0.63212055, dtype=float32)
     """
