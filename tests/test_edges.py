@@ -82,8 +82,19 @@ def test_no_finite_input_gives_nan_or_inf_derivatives(name, dtype):
         for k, fn in derivatives(name, dtype).items():
             y = fn(x)
             assert y.dtype == jnp.dtype(dtype)
-            bad = ~jnp.isfinite(y)
-            assert not bad.any(), f"{k}({np.asarray(x[bad][:5])}) = {np.asarray(y[bad][:5])}"
+            bad = np.flatnonzero(~np.isfinite(np.asarray(y, np.float64)))
+            # ±inf is right only where the true value overflows the dtype (selu(λ·max)).
+            top = float(ml_dtypes.finfo(dtype).max)
+            xb = np.asarray(x, np.float64)[bad]
+            bad = [
+                i
+                for i, v in zip(bad, xb, strict=True)
+                if not (
+                    k == "f"
+                    and abs(float(accuracy.reference(name, float(v), 0, 0, PARAMS[name][0]))) > top
+                )
+            ]
+            assert not bad, f"{k}({np.asarray(x)[bad][:5]}) = {np.asarray(y)[bad][:5]}"
 
 
 def ulps(got: np.ndarray, want: np.ndarray, dtype) -> np.ndarray:
