@@ -69,4 +69,4 @@ __all__ = [
     "swish",
     "tanh",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
