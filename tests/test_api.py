@@ -1,6 +1,7 @@
 """Signatures, dtypes, broadcasting, recompilation, the table, and errors on bad input."""
 
 import inspect
+import re
 
 import chex
 import jax
@@ -196,3 +197,35 @@ def test_derivative_api():
         ref = [accuracy.reference(name, float(v), n, m, p) for v in x]
         assert accuracy.ulp_error(got, ref, np.float32).max() <= 4 + 2 * n, (name, n, m)
     assert "∂^2/∂x^2" in jaxact.derivative("tanh", 2).__doc__
+
+
+_TRANSCENDENTAL = re.compile(
+    r"(%[\w#]+) = stablehlo\.(exponential|exponential_minus_one|log|log_plus_one|sqrt|rsqrt"
+    r"|tanh|logistic|sine|cosine)\b(.*)"
+)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_transcendentals_ask_for_the_highest_accuracy(name):
+    # TPUs' default float32 exp is documented at up to 116 ulp: every transcendental the
+    # value and its derivatives rest on must carry result_accuracy = HIGHEST. (JAX also emits
+    # an unused copy of each op without the attribute; XLA drops it.)
+    act = jaxact.ACTIVATIONS[name]
+    x = jnp.linspace(-3.0, 3.0, 8)
+    params = act.sample_params()
+
+    def orders(x):
+        f = lambda x: act.fn(x, *params)  # noqa: E731
+        return f(x), jax.grad(lambda x: f(x).sum())(x), jax.hessian(lambda x: f(x).sum())(x)
+
+    text = jax.jit(orders).lower(x).as_text()
+    for body in text.split("func.func")[1:]:  # SSA names are per function
+        lines = body.splitlines()
+        for i, line in enumerate(lines):
+            m = _TRANSCENDENTAL.search(line)
+            if not m or "HIGHEST" in m.group(3):
+                continue
+            use = re.compile(re.escape(m.group(1)) + r"(?![\w#])")
+            assert not any(use.search(later) for later in lines[i + 1 :]), (
+                f"{name}: {m.group(2)} without result_accuracy HIGHEST: {line.strip()}"
+            )

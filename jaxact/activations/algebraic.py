@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxact._core import Activation, Array, Tower, evaluate
+from jaxact._core import Activation, Array, Tower, evaluate, sqrt
 
 # --- soft_sign -------------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ def _root(x: Array, b: Array) -> tuple[Array, Array]:
     length and the square root corrected by one Newton step on the exact residual."""
     p, e = _two_square(x)
     s, ds = _two_sum(p, b)
-    r0 = jnp.sqrt(s)
+    r0 = sqrt(s)
     q, dq = _two_square(r0)
     corr = (((s - q) - dq) + (ds + e)) / (2 * r0)
     r = r0 + corr
@@ -172,7 +172,7 @@ def _squareplus_forms(n: int, m: int, x: Array, b: Array) -> Array:
     ab = jnp.where(big, a, 1)
     xs = jnp.where(big, 0, x)  # keeps the double-length arithmetic finite
     r_near, dr = _root(xs, b)
-    r = jnp.where(big, a * jnp.sqrt(1 + b / ab / ab), r_near)
+    r = jnp.where(big, a * sqrt(1 + b / ab / ab), r_near)
     dr = jnp.where(big, 0, dr)  # r + dr = √(x² + b) to about 2⁻⁴⁸ relative (float32)
     pos = x > 0
     if m == 0 and n == 0:

@@ -21,6 +21,7 @@ from jaxact._core import (
     Tower,
     branch,
     evaluate,
+    exp,
     expm1,
     identity,
 )
@@ -40,7 +41,7 @@ def _elu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     if n == 0:
         neg, scale = expm1(xn), 1.0
     else:
-        neg, scale = jnp.exp(jnp.where(far, xn + 40, xn)), jnp.where(far, _E40, 1.0)
+        neg, scale = exp(jnp.where(far, xn + 40, xn)), jnp.where(far, _E40, 1.0)
     if m == 0:
         return branch(x, identity(n, x), neg * (alpha * scale))
     return branch(x, 0.0, neg * scale if m == 1 else 0.0)
@@ -104,7 +105,7 @@ def _selu_forms(n: int, m: int, x: Array) -> Array:
         neg, scale = expm1(xn), 1.0
         pos = jnp.where(jnp.isinf(x), x, x * lam + x * lam_lo)  # not inf − inf
     else:
-        neg, scale = jnp.exp(jnp.where(far, xn + 40, xn)), jnp.where(far, _E40, 1.0)
+        neg, scale = exp(jnp.where(far, xn + 40, xn)), jnp.where(far, _E40, 1.0)
         pos = lam if n == 1 else 0.0
     return branch(x, pos, (neg * la + neg * la_lo) * scale)
 
@@ -187,11 +188,11 @@ def _celu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     u = xn / alpha
     ulo = (xn - u * alpha - _two_prod_err(u, alpha)) / alpha
     far = u < -64
-    eu = jnp.exp(jnp.where(far, u + 40, u)) * (1 + ulo)
+    eu = exp(jnp.where(far, u + 40, u)) * (1 + ulo)
     scale = jnp.where(far, _E40, 1.0)
     if m == 0:
         if n == 0:
-            neg = alpha * (expm1(u) + jnp.exp(u) * ulo)
+            neg = alpha * (expm1(u) + exp(u) * ulo)
         else:
             neg = eu * alpha ** (1 - n) * scale
         return branch(x, identity(n, x), neg)
@@ -201,8 +202,8 @@ def _celu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
         for j in range(30 if x.dtype == jnp.float64 else 16, 1, -1):
             s = (s + 1.0 / math.factorial(j)) * v
         s = s * v
-        near = -jnp.exp(-v) * s
-        tail = expm1(-v) + v * jnp.exp(-v)
+        near = -exp(-v) * s
+        tail = expm1(-v) + v * exp(-v)
         return branch(x, 0.0, jnp.where(v < _CELU_SERIES, near, tail))
     k = 1 - n if n else 1
     poly = jnp.zeros_like(u)

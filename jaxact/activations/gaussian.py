@@ -38,6 +38,7 @@ from jaxact._core import (
     check_input,
     compute_dtype,
     evaluate,
+    exp,
     expm1,
 )
 from jaxact.activations.logistic import _FAR, sigmoid, taylor_coefficients
@@ -100,7 +101,7 @@ def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
     """
     s, thr = _shift(t.dtype)
     far = t > thr
-    e = jnp.exp(jnp.where(far, s - t, -t))
+    e = exp(jnp.where(far, s - t, -t))
     e = e + e * expm1(-t_lo)
     return e, jnp.where(far, math.exp(-s), 1.0).astype(t.dtype)
 

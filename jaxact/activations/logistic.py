@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxact._core import Activation, Array, Tower, evaluate, expm1
+from jaxact._core import Activation, Array, Tower, evaluate, exp, expm1, log, log1p
 
 # --- the shared recurrence -------------------------------------------------------------
 
@@ -54,7 +54,7 @@ _FAR = 45.0
 def sigmoid_derivative(n: int, x: Array) -> Array:
     """σ⁽ⁿ⁾(x) for any n ≥ 0, from e^−|x| and the recurrence; ±e^−|x| in the far tail."""
     a = jnp.abs(x)
-    z = jnp.exp(-a)
+    z = exp(-a)
     d = 1 + z
     if n == 0:
         return jnp.where(x > 0, 1, z) / d
@@ -136,7 +136,7 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
     # subnormal. One exponential for every order.
     a = jnp.abs(x)
     near, far = a < _TANH_NEAR, a >= _TANH_FAR
-    big = jnp.exp(jnp.where(far, 80 - 2 * a, -2 * a))
+    big = exp(jnp.where(far, 80 - 2 * a, -2 * a))
     u = jnp.where(far, big * _E80, big)
     d = 1 + u
     a2 = a * a
@@ -309,7 +309,7 @@ def _at_roots(value: Array, x: Array, roots, width: float) -> Array:
 def _softplus_forms(n: int, m: int, x: Array) -> Array:
     # max(x, 0) + log1p(e^−|x|): a sum of two non-negative terms; softplus⁽ⁿ⁾ = σ⁽ⁿ⁻¹⁾.
     if n == 0:
-        return jnp.maximum(x, 0) + jnp.log1p(jnp.exp(-jnp.abs(x)))
+        return jnp.maximum(x, 0) + log1p(exp(-jnp.abs(x)))
     return sigmoid_derivative(n - 1, x)
 
 
@@ -389,7 +389,7 @@ _E40 = math.exp(-40)
 def _left_tail(n: int, x: Array) -> Array:
     """(x + n)·eˣ, as ((x + n)·e^{x+40})·e^{−40}: normal as long as the true value is."""
     xc = jnp.clip(x, -2000.0, 0.0)  # ±inf: 0, not inf·0
-    return ((xc + n) * jnp.exp(xc + 40)) * _E40
+    return ((xc + n) * exp(xc + 40)) * _E40
 
 
 def _silu_forms(n: int, m: int, x: Array) -> Array:
@@ -408,7 +408,7 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
         right = near
     else:
         xr = jnp.clip(x, 0.0, 2000.0)
-        right = ((xr - n) * jnp.exp(40 - xr)) * (_E40 if n % 2 else -_E40)
+        right = ((xr - n) * exp(40 - xr)) * (_E40 if n % 2 else -_E40)
     if n % 2 and n >= 3:
         # silu⁽ⁿ⁾(x) = (n + 1)σ⁽ⁿ⁾(0)·x (1 + O(x²)) for odd n ≥ 3: below |x| = 2⁻¹⁰⁰ take it
         # directly (x·σ⁽ⁿ⁾ and n·σ⁽ⁿ⁻¹⁾ are each subnormal, flushed, where the sum is not).
@@ -465,7 +465,7 @@ def _mish_taylor(n: int, x: Array) -> list[Array]:
     qₖ = (Nₖ − Σⱼ₌₁..ₖ Dⱼqₖ₋ⱼ)/D₀, the series of g(x + ε) being g·(±1)ᵏ/k!.
     """
     left = x <= 0
-    g = jnp.exp(-jnp.abs(x))
+    g = exp(-jnp.abs(x))
     g2 = g * g
     d0 = jnp.where(left, g2 + 2 * g + 2, 2 * g2 + 2 * g + 1)
     t0 = jnp.where(left, g * (g + 2), 1 + 2 * g) / d0
@@ -881,8 +881,8 @@ def _mish_exp_series(n: int, x: Array) -> Array:
     """
     left = x <= 0
     a = jnp.abs(x)
-    g = jnp.exp(-a)
-    lead = jnp.exp(jnp.where(left, x, -2 * a))
+    g = exp(-a)
+    lead = exp(jnp.where(left, x, -2 * a))
     cl, cr = _mish_exp_coefficients(n, jnp.dtype(x.dtype).name)
     p = jnp.zeros_like(x)
     for j in range(len(cl) - 1, -1, -1):
@@ -902,7 +902,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
     a = jnp.abs(x)
     xc = jnp.clip(x, -2000.0, 2000.0)
     xr = jnp.clip(x, 0.0, 2000.0)
-    right = ((n - 2 * xr) * jnp.exp(80 - 2 * xr)) * ((-2.0) ** n * _E80)
+    right = ((n - 2 * xr) * exp(80 - 2 * xr)) * ((-2.0) ** n * _E80)
     terms = 32 if x.dtype == jnp.float64 else 16
     if n == 0:
         near, right = x * _mish_taylor(0, xc)[0], x
@@ -912,7 +912,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
         # leading terms are 4(1 + x) and 4 + 2x (x ≤ 0), 2 − 2x (mish″, x > 0): they cancel
         # only at the roots, never between t and x·t′ as the sum does.
         left = xc <= 0
-        g = jnp.exp(-jnp.abs(xc))
+        g = exp(-jnp.abs(xc))
         g2 = g * g
         d0 = jnp.where(left, g2 + 2 * g + 2, 2 * g2 + 2 * g + 1)
         if n == 1:
@@ -985,7 +985,7 @@ def _log1p(y: Array) -> Array:
     folding (1 + y) − 1 into y.
     """
     u = jax.lax.optimization_barrier(1 + y)
-    return jnp.where(u == 1, y, jnp.log(u) * (y / (u - 1)))
+    return jnp.where(u == 1, y, log(u) * (y / (u - 1)))
 
 
 def _log1mexp_forms(n: int, m: int, x: Array) -> Array:
@@ -996,9 +996,9 @@ def _log1mexp_forms(n: int, m: int, x: Array) -> Array:
     # recurrence have one sign: nothing cancels anywhere. x < 0: NaN (jax.nn: NaN value).
     xp = jnp.maximum(x, 0)
     small = xp < _LN2
-    z = jnp.exp(-xp)
+    z = exp(-xp)
     if n == 0:
-        return jnp.where(small, jnp.log(-expm1(-xp)), _log1p(-z)) + jnp.where(x < 0, jnp.nan, 0)
+        return jnp.where(small, log(-expm1(-xp)), _log1p(-z)) + jnp.where(x < 0, jnp.nan, 0)
     em = expm1(jnp.where(small, xp, 0.0))
     q = jnp.where(small, 1 / em, z / (1 - z))
     if n == 1:
