@@ -206,6 +206,11 @@ class Tower:
         # once: for 16-bit x, the next orders are evaluated on float32 x.
         wide = compute_dtype(x.dtype)
         xw, pw = x.astype(wide), [p.astype(wide) for p in params]
+        # The barrier keeps XLA from sharing subexpressions (an exponential, say) between
+        # f and the derivative: shared, they are kept for the backward pass beside x, and a
+        # training step would keep up to 7 tensors per layer; apart, the backward pass
+        # recomputes the derivative from x alone, and a layer keeps x and f(x).
+        xw, *pw = jax.lax.optimization_barrier((xw, *pw))
         tx, *tp = tangents
         terms = []
         if not _is_zero(tx):

@@ -38,11 +38,14 @@ def _two_sum(a: Array, b: Array | float) -> tuple[Array, Array]:
 
 
 def _divide(y: Array, d: Array, k: int) -> Array:
-    """y/dᵏ by k successive divisions, each rounded: every partial result lies between y and
-    the result, so none overflows or underflows before the result does. (XLA would fold
-    y/d/d into y/(d·d), whose dᵏ overflows: the barrier keeps the divisions apart.)"""
-    for _ in range(k):
-        y = jax.lax.optimization_barrier(y) / d
+    """y/dᵏ as (y/d)·r·…·r, r = 1/d: the partial products are monotone, so none overflows
+    or underflows before the result does; about k ulp. (XLA folds a chain of divisions
+    into one by dᵏ, which overflows; a barrier between them would split the fusion.)"""
+    y = y / d
+    if k > 1:
+        r = 1 / d
+        for _ in range(k - 1):
+            y = y * r
     return y
 
 
