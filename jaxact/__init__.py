@@ -1,7 +1,7 @@
 """jaxact: activation functions for JAX whose derivatives are exact at every order."""
 
 from jaxact import diagnostics, lean
-from jaxact._core import Activation
+from jaxact._core import CHECKPOINT_NAME, Activation, checkpoint_policy
 from jaxact.activations import (
     ACTIVATIONS,
     celu,
@@ -36,8 +36,10 @@ from jaxact.derivatives import derivative, get
 
 __all__ = [
     "ACTIVATIONS",
+    "CHECKPOINT_NAME",
     "Activation",
     "celu",
+    "checkpoint_policy",
     "derivative",
     "diagnostics",
     "elu",

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 from jax._src.core import ShapedArray
+from jax.ad_checkpoint import checkpoint_name
 from jax.experimental import jet
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
@@ -54,11 +55,19 @@ def check_param(p: object, x: Array, fn: str, name: str) -> Array:
     return p.astype(x.dtype)
 
 
+#: The name every activation gives its input (``jax.ad_checkpoint.checkpoint_name``).
+CHECKPOINT_NAME = "jaxact_input"
+
+#: A ``jax.checkpoint`` policy that saves only the activations' inputs: the backward pass
+#: recomputes f(x) and f′(x) from them, one tensor per layer (see the README's recipe).
+checkpoint_policy = jax.checkpoint_policies.save_only_these_names(CHECKPOINT_NAME)
+
+
 def evaluate(
     tower: Tower, fn: str, x: object, n: int = 0, m: int = 0, keep_int: bool = False, **params
 ) -> Array:
     """∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of activation ``fn`` at ``x``, after checking ``x`` and its parameters."""
-    x = check_input(x, fn, keep_int=keep_int and n == m == 0)
+    x = checkpoint_name(check_input(x, fn, keep_int=keep_int and n == m == 0), CHECKPOINT_NAME)
     args = [check_param(v, x, fn, name) for name, v in params.items()]
     return tower(n, m)(x, *args)
 
