@@ -24,6 +24,8 @@ ends with the Markdown summary that README.md shows.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import statistics
 import time
@@ -118,8 +120,7 @@ HEADER = (
 )
 
 
-def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
-    """Temp bytes of one compiled gradient step of a depth × width MLP with activation f."""
+def _mlp(f: Callable, depth: int, width: int, batch: int, policy=None):
     params = [jax.ShapeDtypeStruct((width, width), jnp.float32) for _ in range(depth)]
     x = jax.ShapeDtypeStruct((batch, width), jnp.float32)
 
@@ -128,20 +129,38 @@ def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int) -> int:
             x = f(x @ w)
         return jnp.mean(x**2)
 
+    return (loss if policy is None else jax.checkpoint(loss, policy=policy)), params, x
+
+
+def mlp_temp_bytes(f: Callable, depth: int, width: int, batch: int, policy=None) -> int:
+    """Temp bytes of one compiled gradient step of a depth × width MLP with activation f."""
+    loss, params, x = _mlp(f, depth, width, batch, policy)
     compiled = jax.jit(jax.grad(loss)).lower(params, x).compile()
     return compiled.memory_analysis().temp_size_in_bytes
 
 
-def tensors_per_layer(f: Callable, width: int, batch: int) -> float:
+def mlp_residuals(f: Callable, depth: int, width: int, batch: int, policy=None) -> int:
+    """The batch × width tensors JAX saves for the backward pass (before XLA optimises)."""
+    loss, params, x = _mlp(f, depth, width, batch, policy)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        jax.ad_checkpoint.print_saved_residuals(loss, params, x)
+    return out.getvalue().count(f"f32[{batch},{width}]")
+
+
+def tensors_per_layer(
+    f: Callable, width: int, batch: int, policy=None, count=mlp_temp_bytes
+) -> float:
     """The tensors a training step keeps per layer, in units of one activation tensor.
 
     Measured as the growth of XLA's temp bytes from a 4-layer to an 8-layer MLP, divided by
     4 layers and by one batch × width float32 tensor. At a batch where the activations
     dwarf the weights this counts what the backward pass keeps per layer; the temp bytes of
-    a single MLP mislead, since XLA places some saved tensors in the output buffers.
+    a single MLP mislead, since XLA places some saved tensors in the output buffers. With
+    ``count=mlp_residuals``: the tensors JAX's jaxpr saves per layer, before XLA.
     """
-    grow = mlp_temp_bytes(f, 8, width, batch) - mlp_temp_bytes(f, 4, width, batch)
-    return grow / 4 / (width * batch * 4)
+    grow = count(f, 8, width, batch, policy) - count(f, 4, width, batch, policy)
+    return grow / 4 / (1 if count is mlp_residuals else width * batch * 4)
 
 
 def memory(names, width, batch) -> list[dict]:
@@ -151,13 +170,30 @@ def memory(names, width, batch) -> list[dict]:
             act = jaxact.ACTIVATIONS[name]
             variants.append((f"{name} (lean)", getattr(jaxact.lean, name), act.jax_nn))
     rows = []
+    policy = jaxact.checkpoint_policy
     for label, ours, theirs in variants:
-        row = {"name": label}
-        for key, f in [("jaxact", ours), ("jax_nn", theirs)]:
-            row[key] = tensors_per_layer(f, width, batch)
+        named = "lean" not in label  # the lean forms do not name their input
+        row = {
+            "name": label,
+            "jaxact": tensors_per_layer(ours, width, batch),
+            "jax_nn": tensors_per_layer(theirs, width, batch),
+            "jaxact_policy": (named and tensors_per_layer(ours, width, batch, policy)) or None,
+            "saved_jaxact": tensors_per_layer(ours, width, batch, count=mlp_residuals),
+            "saved_jax_nn": tensors_per_layer(theirs, width, batch, count=mlp_residuals),
+            "saved_policy": (named and tensors_per_layer(ours, width, batch, policy, mlp_residuals))
+            or None,
+        }
         rows.append(row)
-        print(f"{label:<15} {row['jaxact']:>8.2f} {row['jax_nn']:>8.2f}", flush=True)
+        print(f"{label:<15}", *(_cell(row[k], 8) for k in _MEMORY[:3]), "  ", end=" ")
+        print(*(_cell(row[k], 6) for k in _MEMORY[3:]), flush=True)
     return rows
+
+
+_MEMORY = ("jaxact", "jax_nn", "jaxact_policy", "saved_jaxact", "saved_jax_nn", "saved_policy")
+
+
+def _cell(v: float | None, width: int = 0) -> str:
+    return f"{'-' if v is None else f'{v:.1f}':>{width}}"
 
 
 def markdown(result: dict) -> str:
@@ -183,9 +219,14 @@ def markdown(result: dict) -> str:
             big = get[name, dtype, "forward", sizes[-1]]
             bw = f"{big['bw_jaxact']:.2f} / {big['bw_jax_nn']:.2f}"
             lines.append(f"| {name} | {dtype} | " + " | ".join(ratios) + f" | {bw} |")
-    lines += ["", "| function | tensors kept per layer: jaxact | jax.nn |", "| --- | --- | --- |"]
+    lines += [
+        "",
+        "| function | XLA keeps: jaxact | jax.nn | jaxact + checkpoint_policy"
+        " | JAX saves: jaxact | jax.nn | jaxact + checkpoint_policy |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for m in result["memory"]["rows"]:
-        lines.append(f"| {m['name']} | {m['jaxact']:.1f} | {m['jax_nn']:.1f} |")
+        lines.append(f"| {m['name']} | " + " | ".join(_cell(m[k]) for k in _MEMORY) + " |")
     return "\n".join(lines)
 
 
@@ -218,7 +259,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(HEADER)
     rows = speed(names, sizes, args.dtypes.split(","), reps)
     print(f"\ntensors a training step keeps per layer (MLP width {width}, batch {batch})")
-    print(f"{'function':<15} {'jaxact':>8} {'jax.nn':>8}")
+    print(f"{'':<15} {'XLA keeps':^26}   {'JAX saves':^20}")
+    cols = ("jaxact", "jax.nn", "+policy")
+    print(f"{'function':<15}", *(f"{c:>8}" for c in cols), "  ", *(f"{c:>6}" for c in cols))
     mem = memory(names, width, batch)
     result = {
         "jax": jax.__version__,

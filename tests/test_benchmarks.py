@@ -39,6 +39,9 @@ def test_bench_quick(tmp_path, capsys):
     per_layer = {r["name"]: (r["jaxact"], r["jax_nn"]) for r in result["memory"]["rows"]}
     assert all(v > 0 for pair in per_layer.values() for v in pair)
     assert per_layer["prelu"][0] == pytest.approx(2, abs=0.1)  # its input and its output
+    assert per_layer["tanh"][0] <= 2 + 0.1  # x and tanh(x), not the shared exponential
+    for r in result["memory"]["rows"][:2]:  # jaxact.checkpoint_policy: JAX saves x alone
+        assert r["saved_policy"] == pytest.approx(1, abs=0.1), r
     out = capsys.readouterr().out
     assert "tensors a training step keeps per layer" in out
     assert "| tanh | float32 | " in out and "| tanh (lean) | " in out
