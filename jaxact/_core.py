@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax._src.ad_checkpoint import name_p
 from jax._src.core import ShapedArray
 from jax.ad_checkpoint import checkpoint_name
 from jax.experimental import jet
@@ -61,6 +62,15 @@ CHECKPOINT_NAME = "jaxact_input"
 #: A ``jax.checkpoint`` policy that saves only the activations' inputs: the backward pass
 #: recomputes f(x) and f′(x) from them, one tensor per layer (see the README's recipe).
 checkpoint_policy = jax.checkpoint_policies.save_only_these_names(CHECKPOINT_NAME)
+
+
+def _name_jet(primals, series, **params):
+    """jet has no rule for checkpoint_name's primitive, an identity: the series pass."""
+    (x,), (s,) = primals, series
+    return name_p.bind(x, **params), s
+
+
+jet.jet_rules.setdefault(name_p, _name_jet)
 
 
 def evaluate(

@@ -126,34 +126,37 @@ _TANH_NEAR, _TANH_FAR = 0.35, 20.0
 
 
 def _tanh_forms(n: int, m: int, x: Array) -> Array:
-    # Near 0 (|x| < 0.35) tanh is its Taylor series p and sech² = 1 − p² (p² ≤ 0.12: no
-    # cancellation). Elsewhere, with u = e^{−2|x|} ≤ 1/2: tanh|x| = (1 − u)/(1 + u) and
-    # sech² = 4u/(1 + u)² — never 1 − tanh², which cancels to 0 in the tails. Far out
+    # Near 0 (|x| < 0.35) tanh is its Taylor series p. Elsewhere, with u = e^{−2|x|} ≤ 1/2:
+    # tanh|x| = (1 − u)/(1 + u) and sech² = 4u/(1 + u)² (well conditioned in u everywhere,
+    # so no Taylor branch) — never 1 − tanh², which cancels to 0 in the tails. Far out
     # (|x| ≥ 20) u is e^{80−2|x|}·e^{−80}, 80 − 2|x| being exact there: k·sech² is then
     # k·4e^{−80}·e^{80−2|x|}, a normal number as long as the true value is, although u
     # underflows. Orders n ≥ 2 come from the same recurrence as σ's (tanh′ = 1 − tanh²
     # is Riccati too) from tanh x and sech²x, unscaled so that nothing near 0 becomes
-    # subnormal. One exponential for every order.
+    # subnormal. One exponential for every order; orders 0 and 1, which training
+    # evaluates on every element, skip what they do not need.
     a = jnp.abs(x)
     near, far = a < _TANH_NEAR, a >= _TANH_FAR
-    big = exp(jnp.where(far, 80 - 2 * a, -2 * a))
-    u = jnp.where(far, big * _E80, big)
-    d = 1 + u
     a2 = a * a
     p = jnp.zeros_like(a)
     for c in _TANH_TAYLOR[: 13 if x.dtype == jnp.float64 else 7][::-1]:
         p = c + a2 * p
     p = a * p
+    if n == 0:  # u underflows to 0 in the far tail, where tanh|x| rounds to 1 anyway
+        u = exp(-2 * a)
+        return jnp.copysign(jnp.where(near, p, (1 - u) / (1 + u)), x)
+    big = exp(jnp.where(far, 80 - 2 * a, -2 * a))
+    if n == 1:
+        d = 1 + jnp.where(far, 0.0, big)
+        return big * jnp.where(far, 4 * _E80, 4.0) / (d * d)
+    u = jnp.where(far, big * _E80, big)
+    d = 1 + u
     t = jnp.sign(x) * jnp.where(near, p, (1 - u) / d)
-    if n == 0:
-        return t
 
     def sech2(k: float) -> Array:  # k·sech²x, with k applied before anything can underflow
         tail = jnp.where(far, 4 * k * _E80 * big, 4 * k * u) / (d * d)
         return jnp.where(near, k * (1 - p * p), tail)
 
-    if n == 1:
-        return sech2(1)
     inner = taylor_coefficients(t, sech2(1), n)[n] * _factorial(n)
     if n % 2 == 0:
         # Even orders are odd functions, tanh⁽ⁿ⁾(x) = tanh⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)), with
