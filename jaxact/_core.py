@@ -169,8 +169,10 @@ class Tower:
     ``tower(n, m)`` is a function of ``(x, *params)`` that binds the primitive
     ``jaxact_<name>[n, m]``, whose rules are closed forms all the way down:
 
-    - JVP: ``tower(n + 1, m)·ẋ + tower(n, m + 1)·α̇``, its products formed in the compute
-      dtype and rounded once, so every order autodiff reaches is a closed form;
+    - JVP: ``tower(n + 1, m)·ẋ + tower(n, m + 1)·α̇``, each product one application of a
+      second, linear primitive ``jaxact_<name>_linear[n, m](x, α, t)`` (transposable, so a
+      gradient saves x and evaluates the derivative in the backward pass), formed in the
+      compute dtype and rounded once, so every order autodiff reaches is a closed form;
     - Taylor mode (``jax.experimental.jet``): Faà di Bruno's formula over the closed forms
       of orders n + 1, …, n + K, so jet is exact too (jet would otherwise differentiate the
       primal's arithmetic);
@@ -192,6 +194,14 @@ class Tower:
         ad.primitive_jvps[p] = self._jvp
         batching.primitive_batchers[p] = self._batch
         jet.jet_rules[p] = self._jet
+        self.linear = q = Primitive(f"jaxact_{name}_linear")
+        q.def_impl(self._linear_impl)
+        q.def_abstract_eval(lambda *args, n, m: ShapedArray(args[-1].shape, args[-1].dtype))
+        mlir.register_lowering(q, mlir.lower_fun(self._linear_lowered, multiple_results=False))
+        ad.primitive_jvps[q] = self._linear_jvp
+        ad.primitive_transposes[q] = self._linear_transpose
+        batching.primitive_batchers[q] = functools.partial(self._batch, primitive=q)
+        jet.jet_rules[q] = self._linear_jet
 
     def __call__(self, n: int, m: int = 0) -> Callable[..., Array]:
         return functools.partial(self._bind, n=n, m=m)
@@ -221,30 +231,90 @@ class Tower:
     def _jvp(self, primals, tangents, *, n: int, m: int):
         x, *params = primals
         y = self.primitive.bind(x, *params, n=n, m=m)
-        # The chain rule's products and sum are formed in the compute dtype and rounded
-        # once: for 16-bit x, the next orders are evaluated on float32 x.
+        # Each term of the chain rule is one application of the linear primitive: its
+        # product is formed in the compute dtype (for 16-bit x, the next orders are
+        # evaluated on float32 x), and the sum is rounded once.
         wide = compute_dtype(x.dtype)
-        xw, pw = x.astype(wide), [p.astype(wide) for p in params]
-        # The barrier keeps XLA from sharing subexpressions (an exponential, say) between
-        # f and the derivative: shared, they are kept for the backward pass beside x, and a
-        # training step would keep up to 7 tensors per layer; apart, the backward pass
-        # recomputes the derivative from x alone, and a layer keeps x and f(x).
-        xw, *pw = jax.lax.optimization_barrier((xw, *pw))
         tx, *tp = tangents
         terms = []
         if not _is_zero(tx):
-            terms.append(self.primitive.bind(xw, *pw, n=n + 1, m=m) * tx.astype(wide))
+            terms.append(self.linear.bind(x, *params, tx.astype(wide), n=n + 1, m=m))
         for t in tp:
             if not _is_zero(t):
-                terms.append(self.primitive.bind(xw, *pw, n=n, m=m + 1) * t.astype(wide))
+                terms.append(self.linear.bind(x, *params, t.astype(wide), n=n, m=m + 1))
         if not terms:
             return y, ad.Zero.from_primal_value(y)
         return y, sum(terms[1:], terms[0]).astype(y.dtype)
 
-    def _batch(self, args, dims, *, n: int, m: int):
+    # --- the linear primitive: (x, α, t) ↦ ∂ⁿ∂ᵐf(x, α)·t -----------------------------
+    #
+    # A gradient saves only x for it (α too, if it has one) and evaluates the derivative in
+    # the backward pass, fused with the cotangent's product: a training step keeps x and
+    # f(x) per layer. The derivative is evaluated at x + (−0 unless t is NaN), which is x
+    # exactly but depends on t, so XLA cannot compute any part of it before t exists. (An
+    # optimization barrier does not do it: XLA:CPU drops barriers before fusion. Without
+    # either, XLA computes parts of the derivative in the forward pass, or shares them with
+    # f, and keeps them all: up to 7 tensors per layer.)
+
+    def _linear_lowered(self, x: Array, *args: Array, n: int, m: int) -> Array:
+        *params, t = args
+        wide = compute_dtype(x.dtype)
+        xw, pw = x.astype(wide), [p.astype(wide) for p in params]
+        xw = xw + jnp.where(t == t, -0.0, 0.0).astype(wide)
+        return (self.form(n, m)(xw, *pw) * t.astype(wide)).astype(t.dtype)
+
+    @functools.cache  # noqa: B019 -- towers are module-level singletons
+    def _linear_compiled(self, n: int, m: int) -> Callable[..., Array]:
+        return jax.jit(functools.partial(self.linear.bind, n=n, m=m))
+
+    def _linear_impl(self, *args: Array, n: int, m: int) -> Array:
+        return self._linear_compiled(n, m)(*args)
+
+    def _linear_jvp(self, primals, tangents, *, n: int, m: int):
+        # d[∂ⁿ∂ᵐf·t] = ∂ⁿ⁺¹∂ᵐf·t·ẋ + ∂ⁿ∂ᵐ⁺¹f·t·α̇ + ∂ⁿ∂ᵐf·ṫ
+        *xp, t = primals
+        tx, *tp, tt = tangents
+        out = self.linear.bind(*xp, t, n=n, m=m)
+        terms = []
+        if not _is_zero(tx):
+            terms.append(self.linear.bind(*xp, t * tx.astype(t.dtype), n=n + 1, m=m))
+        for d in tp:
+            if not _is_zero(d):
+                terms.append(self.linear.bind(*xp, t * d.astype(t.dtype), n=n, m=m + 1))
+        if not _is_zero(tt):
+            terms.append(self.linear.bind(*xp, tt, n=n, m=m))
+        if not terms:
+            return out, ad.Zero.from_primal_value(out)
+        return out, sum(terms[1:], terms[0])
+
+    def _linear_transpose(self, ct, *args, n: int, m: int):
+        *xp, t = args
+        if any(ad.is_undefined_primal(v) for v in xp):
+            raise ValueError(f"{self.linear.name}: linear in its last argument only")
+        if type(ct) is ad.Zero:
+            return [None] * len(xp) + [ad.Zero(t.aval)]
+        return [None] * len(xp) + [self.linear.bind(*xp, ct, n=n, m=m)]
+
+    def _linear_jet(self, primals, series, *, n: int, m: int):
+        # (c·t)(s) with c(s) = ∂ⁿ∂ᵐf(x(s), α(s)) from the primitive's jet rule.
+        *xp, t = primals
+        *sxp, st = series
+        order = max((len(s) for s in series if s is not jet.zero_series), default=0)
+        out = self.linear.bind(*xp, t, n=n, m=m)
+        if order == 0:
+            return out, jet.zero_series
+        wide = t.dtype
+        c0, cs = self._jet(xp, sxp, n=n, m=m)
+        cs = [None] * order if cs is jet.zero_series else [v.astype(wide) for v in cs]
+        ts = [None] * order if st is jet.zero_series else list(st)
+        ts = [None if v is jet.zero_term else v.astype(wide) for v in ts]
+        prod = _series_product([c0.astype(wide), *cs], [t, *ts], order)
+        return out, [jnp.zeros_like(out) if v is None else v.astype(out.dtype) for v in prod[1:]]
+
+    def _batch(self, args, dims, *, n: int, m: int, primitive: Primitive | None = None):
         size = next(a.shape[d] for a, d in zip(args, dims, strict=True) if d is not None)
         args = [batching.bdim_at_front(a, d, size) for a, d in zip(args, dims, strict=True)]
-        return self.primitive.bind(*args, n=n, m=m), 0
+        return (primitive or self.primitive).bind(*args, n=n, m=m), 0
 
     def _jet(self, primals, series, *, n: int, m: int):
         # Taylor coefficients (not factorial-scaled) in and out:
