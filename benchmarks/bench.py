@@ -12,6 +12,8 @@ For every activation of ``jaxact.ACTIVATIONS`` and its ``jax.nn`` counterpart (p
 - a roofline: a jitted elementwise pass that reads and writes the same bytes (``x * 1.5``;
   ``x * g`` for forward+backward), timed in the same loop, so each figure is also shown as a
   fraction of the bandwidth that pass reaches (``bw``: roofline time / activation time).
+- training steps: an optax Adam step of an MLP (512 wide, 3 layers, batch 1024; 64 wide, 4
+  layers, batch 8192), jaxact against jax.nn, interleaved like the rest.
 - memory: the tensors a training step keeps per layer, in units of one activation tensor:
   the growth of XLA's temp bytes (``compiled.memory_analysis()``) of
   ``jax.jit(jax.grad(loss))`` from a 4-layer to an 8-layer MLP (width 256, batch 8192,
@@ -120,6 +122,62 @@ HEADER = (
 )
 
 
+#: The training steps the issue measured: (width, depth, batch).
+STEPS = ((512, 3, 1024), (64, 4, 8192))
+
+
+def training_steps(names, reps, steps=STEPS) -> list[dict]:
+    """An optax Adam step of an MLP (float32), jaxact against jax.nn: median per-pair ratio."""
+    import optax
+
+    rows = []
+    for width, depth, batch in steps:
+        key = jax.random.key(0)
+        params = [
+            jax.random.normal(jax.random.fold_in(key, i), (width, width)) / width**0.5
+            for i in range(depth)
+        ]
+        x = jax.random.normal(jax.random.fold_in(key, 99), (batch, width))
+        y = jnp.sin(x)
+        opt = optax.adam(1e-3)
+        state = opt.init(params)
+        for name in names:
+            fns = [_adam_step(f, opt) for f in pair(name, channels=width)]
+            t_ours, t_theirs = timed(fns, (params, state, x, y), reps)
+            ratios = [a / b for a, b in zip(t_ours, t_theirs, strict=True)]
+            row = {
+                "name": name,
+                "mlp": f"{width}x{depth}, batch {batch}",
+                "jaxact_ms": statistics.median(t_ours) * 1e3,
+                "jax_nn_ms": statistics.median(t_theirs) * 1e3,
+                "ratio": statistics.median(ratios),
+            }
+            rows.append(row)
+            print(
+                f"{name:<15} {row['mlp']:<20} {row['jaxact_ms']:>8.2f} {row['jax_nn_ms']:>8.2f}"
+                f" {row['ratio']:>7.3f}",
+                flush=True,
+            )
+    return rows
+
+
+def _adam_step(f: Callable, opt) -> Callable:
+    import optax
+
+    def step(params, state, x, y):
+        def loss(params):
+            h = x
+            for w in params:
+                h = f(h @ w)
+            return jnp.mean((h - y) ** 2)
+
+        grads = jax.grad(loss)(params)
+        updates, state = opt.update(grads, state, params)
+        return optax.apply_updates(params, updates), state
+
+    return step
+
+
 def _mlp(f: Callable, depth: int, width: int, batch: int, policy=None):
     params = [jax.ShapeDtypeStruct((width, width), jnp.float32) for _ in range(depth)]
     x = jax.ShapeDtypeStruct((batch, width), jnp.float32)
@@ -219,6 +277,12 @@ def markdown(result: dict) -> str:
             big = get[name, dtype, "forward", sizes[-1]]
             bw = f"{big['bw_jaxact']:.2f} / {big['bw_jax_nn']:.2f}"
             lines.append(f"| {name} | {dtype} | " + " | ".join(ratios) + f" | {bw} |")
+    mlps = list(dict.fromkeys(r["mlp"] for r in result["steps"]))
+    step = {(r["name"], r["mlp"]): r["ratio"] for r in result["steps"]}
+    lines += ["", "| function | " + " | ".join(f"step, MLP {m}" for m in mlps) + " |"]
+    lines.append("| --- | " + " | ".join("---" for _ in mlps) + " |")
+    for name in dict.fromkeys(r["name"] for r in result["steps"]):
+        lines.append(f"| {name} | " + " | ".join(f"{step[name, m]:.2f}" for m in mlps) + " |")
     lines += [
         "",
         "| function | XLA keeps: jaxact | jax.nn | jaxact + checkpoint_policy"
@@ -258,6 +322,9 @@ def main(argv: list[str] | None = None) -> dict:
     print("bw = roofline time / time (1.0: as fast as a pass that moves the same bytes)\n")
     print(HEADER)
     rows = speed(names, sizes, args.dtypes.split(","), reps)
+    print("\nan optax Adam step of an MLP, float32: ms per step, ratio jaxact / jax.nn")
+    print(f"{'function':<15} {'mlp':<20} {'jaxact':>8} {'jax.nn':>8} {'ratio':>7}")
+    steps = training_steps(names, reps, ((32, 2, 64),) if args.quick else STEPS)
     print(f"\ntensors a training step keeps per layer (MLP width {width}, batch {batch})")
     print(f"{'':<15} {'XLA keeps':^26}   {'JAX saves':^20}")
     cols = ("jaxact", "jax.nn", "+policy")
@@ -268,6 +335,7 @@ def main(argv: list[str] | None = None) -> dict:
         "device": f"{device.platform}: {device.device_kind}",
         "quick": args.quick,
         "speed": rows,
+        "steps": steps,
         "memory": {"width": width, "batch": batch, "rows": mem},
     }
     print("\nratios jaxact / jax.nn; bw: jaxact / jax.nn\n")

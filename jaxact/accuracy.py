@@ -60,20 +60,12 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
         (param,) = act.sample_params()
     param = None if param is None else float(param)
     x = float(x)
-    if n == m == 0 and not math.isinf(x):
-        # The value itself needs no differentiation: the definition at raised precision
-        # (exact where differentiation's noise floor would round a tiny value to 0).
-        mp = _mp()
-        with mp.workprec(_bits(x)):
-            args = () if param is None else (mp.mpf(param),)
-            return +act.definition(mp, mp.mpf(x), mp.mpf(x), *args)
     if not math.isinf(x):
         key = (name, x, n, m, param)
         hit = _TABLE.get(key)
         if hit is not None:
             if isinstance(hit, str):  # parsed on first use: loading stays fast
-                with _mp().workprec(160):
-                    hit = _TABLE[key] = _mp().mpf(hit)
+                hit = _TABLE[key] = _parse(hit)
             return hit
         v = _reference(act, x, n, m, param)
         if _RECORD and key not in _RECORDED:
@@ -88,7 +80,26 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
     raise AssertionError("unreachable")
 
 
+def _parse(text: str):
+    """A table entry as an mpf. A magnitude below 1e−400, under every float's smallest
+    subnormal, is kept as its sign times 2^−1400: parsing 10^−(huge) exactly takes
+    milliseconds (gelu's tails reach e^−(10^600)), and only the sign matters there."""
+    mp = _mp()
+    mant, _, exp = text.partition("e")
+    with mp.workprec(160):
+        if exp and int(exp) < -400:
+            return mp.ldexp(mp.mpf(mant), -1400)
+        return mp.mpf(text)
+
+
 def _reference(act: Activation, x: float, n: int, m: int, param):
+    if n == m == 0:
+        # The value itself needs no differentiation: the definition at raised precision
+        # (exact where differentiation's noise floor would round a tiny value to 0).
+        mp = _mp()
+        with mp.workprec(_bits(x)):
+            args = () if param is None else (mp.mpf(param),)
+            return +act.definition(mp, mp.mpf(x), mp.mpf(x), *args)
     if m:
         key = (act.name, x, n, m, param)
         if key not in _MIXED:
