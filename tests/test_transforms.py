@@ -207,3 +207,18 @@ def test_checkpoint_policy_saves_only_the_inputs(name, capsys):
     saved = capsys.readouterr().out
     assert saved.count("f32[32,16]") == 1 + len(ws), saved  # x, and one per layer
     chex.assert_trees_all_close(jax.grad(remat)(ws, x), jax.grad(loss)(ws, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_vjp_is_the_derivative_times_any_cotangent(name):
+    # The backward pass evaluates f′ at x + (−0 unless the cotangent is NaN): x itself, for
+    # ±0 (the kink's left piece), ±inf and NaN cotangents alike.
+    act = jaxact.ACTIVATIONS[name]
+    params = [jnp.float32(p) for p in act.sample_params()]
+    x = jnp.array([-0.0, 0.0, -2.5, 0.7, 3.0, -0.0, 0.0, 1.5], jnp.float32)
+    ct = jnp.array([1.0, 1.0, np.inf, -np.inf, np.nan, -3.0, 2.0, 0.5], jnp.float32)
+    _, vjp = jax.vjp(lambda x: act.fn(x, *params), x)
+    d = np.asarray(jaxact.derivative(name)(x, *params), np.float64)
+    with np.errstate(invalid="ignore"):
+        want = (d * np.asarray(ct, np.float64)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(vjp(ct)[0]), want)
