@@ -188,19 +188,19 @@ class Tower:
         self.max_order = max_order
         name = name or forms.__name__.strip("_").removesuffix("_forms")
         self.primitive = p = Primitive(f"jaxact_{name}")
-        p.def_impl(self._impl)
+        p.def_impl(functools.partial(self._impl, p))
         p.def_abstract_eval(lambda x, *params, n, m: ShapedArray(x.shape, x.dtype))
         mlir.register_lowering(p, mlir.lower_fun(self._lowered, multiple_results=False))
         ad.primitive_jvps[p] = self._jvp
-        batching.primitive_batchers[p] = self._batch
+        batching.primitive_batchers[p] = functools.partial(self._batch, p)
         jet.jet_rules[p] = self._jet
         self.linear = q = Primitive(f"jaxact_{name}_linear")
-        q.def_impl(self._linear_impl)
+        q.def_impl(functools.partial(self._impl, q))
         q.def_abstract_eval(lambda *args, n, m: ShapedArray(args[-1].shape, args[-1].dtype))
         mlir.register_lowering(q, mlir.lower_fun(self._linear_lowered, multiple_results=False))
         ad.primitive_jvps[q] = self._linear_jvp
         ad.primitive_transposes[q] = self._linear_transpose
-        batching.primitive_batchers[q] = functools.partial(self._batch, primitive=q)
+        batching.primitive_batchers[q] = functools.partial(self._batch, q)
         jet.jet_rules[q] = self._linear_jet
 
     def __call__(self, n: int, m: int = 0) -> Callable[..., Array]:
@@ -221,12 +221,13 @@ class Tower:
     def _lowered(self, *args: Array, n: int, m: int) -> Array:
         return self.form(n, m)(*args)
 
-    @functools.cache  # noqa: B019 -- towers are module-level singletons
-    def _compiled(self, n: int, m: int) -> Callable[..., Array]:
-        return jax.jit(functools.partial(self.primitive.bind, n=n, m=m))
+    @staticmethod
+    @functools.cache
+    def _compiled(primitive: Primitive, n: int, m: int) -> Callable[..., Array]:
+        return jax.jit(functools.partial(primitive.bind, n=n, m=m))
 
-    def _impl(self, *args: Array, n: int, m: int) -> Array:
-        return self._compiled(n, m)(*args)
+    def _impl(self, primitive: Primitive, *args: Array, n: int, m: int) -> Array:
+        return self._compiled(primitive, n, m)(*args)
 
     def _jvp(self, primals, tangents, *, n: int, m: int):
         x, *params = primals
@@ -234,17 +235,21 @@ class Tower:
         # Each term of the chain rule is one application of the linear primitive: its
         # product is formed in the compute dtype (for 16-bit x, the next orders are
         # evaluated on float32 x), and the sum is rounded once.
-        wide = compute_dtype(x.dtype)
-        tx, *tp = tangents
-        terms = []
-        if not _is_zero(tx):
-            terms.append(self.linear.bind(x, *params, tx.astype(wide), n=n + 1, m=m))
-        for t in tp:
-            if not _is_zero(t):
-                terms.append(self.linear.bind(x, *params, t.astype(wide), n=n, m=m + 1))
+        terms = self._chain(primals, tangents, n, m, compute_dtype(x.dtype))
         if not terms:
             return y, ad.Zero.from_primal_value(y)
         return y, sum(terms[1:], terms[0]).astype(y.dtype)
+
+    def _chain(self, xp, tangents, n: int, m: int, dtype, scale=None) -> list[Array]:
+        """The chain rule's terms ∂ⁿ⁺¹∂ᵐf·(s·ẋ) and ∂ⁿ∂ᵐ⁺¹f·(s·α̇) at ``xp`` = (x, α), each
+        one application of the linear primitive, in ``dtype``; ``s`` is ``scale`` or 1."""
+        terms = []
+        orders = [(n + 1, m)] + [(n, m + 1)] * (len(tangents) - 1)
+        for t, (nk, mk) in zip(tangents, orders, strict=True):
+            if not _is_zero(t):
+                t = t.astype(dtype) if scale is None else scale * t.astype(dtype)
+                terms.append(self.linear.bind(*xp, t, n=nk, m=mk))
+        return terms
 
     # --- the linear primitive: (x, α, t) ↦ ∂ⁿ∂ᵐf(x, α)·t -----------------------------
     #
@@ -263,24 +268,12 @@ class Tower:
         xw = xw + jnp.where(t == t, -0.0, 0.0).astype(wide)
         return (self.form(n, m)(xw, *pw) * t.astype(wide)).astype(t.dtype)
 
-    @functools.cache  # noqa: B019 -- towers are module-level singletons
-    def _linear_compiled(self, n: int, m: int) -> Callable[..., Array]:
-        return jax.jit(functools.partial(self.linear.bind, n=n, m=m))
-
-    def _linear_impl(self, *args: Array, n: int, m: int) -> Array:
-        return self._linear_compiled(n, m)(*args)
-
     def _linear_jvp(self, primals, tangents, *, n: int, m: int):
         # d[∂ⁿ∂ᵐf·t] = ∂ⁿ⁺¹∂ᵐf·t·ẋ + ∂ⁿ∂ᵐ⁺¹f·t·α̇ + ∂ⁿ∂ᵐf·ṫ
         *xp, t = primals
-        tx, *tp, tt = tangents
+        *txp, tt = tangents
         out = self.linear.bind(*xp, t, n=n, m=m)
-        terms = []
-        if not _is_zero(tx):
-            terms.append(self.linear.bind(*xp, t * tx.astype(t.dtype), n=n + 1, m=m))
-        for d in tp:
-            if not _is_zero(d):
-                terms.append(self.linear.bind(*xp, t * d.astype(t.dtype), n=n, m=m + 1))
+        terms = self._chain(xp, txp, n, m, t.dtype, scale=t)
         if not _is_zero(tt):
             terms.append(self.linear.bind(*xp, tt, n=n, m=m))
         if not terms:
@@ -311,10 +304,11 @@ class Tower:
         prod = _series_product([c0.astype(wide), *cs], [t, *ts], order)
         return out, [jnp.zeros_like(out) if v is None else v.astype(out.dtype) for v in prod[1:]]
 
-    def _batch(self, args, dims, *, n: int, m: int, primitive: Primitive | None = None):
+    @staticmethod
+    def _batch(primitive: Primitive, args, dims, *, n: int, m: int):
         size = next(a.shape[d] for a, d in zip(args, dims, strict=True) if d is not None)
         args = [batching.bdim_at_front(a, d, size) for a, d in zip(args, dims, strict=True)]
-        return (primitive or self.primitive).bind(*args, n=n, m=m), 0
+        return primitive.bind(*args, n=n, m=m), 0
 
     def _jet(self, primals, series, *, n: int, m: int):
         # Taylor coefficients (not factorial-scaled) in and out:
