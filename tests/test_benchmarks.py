@@ -24,23 +24,24 @@ def test_bench_quick(tmp_path, capsys):
     bench = load("bench")
     out = tmp_path / "bench.json"
     result = bench.main(
-        ["--quick", "--only", "tanh,prelu", "--dtypes", "float32", "--json", str(out)]
+        ["--quick", "--only", "tanh,prelu,squareplus", "--dtypes", "float32", "--json", str(out)]
     )
     assert json.loads(out.read_text()) == json.loads(json.dumps(result))
     rows = result["speed"]
     assert {(r["name"], r["mode"]) for r in rows} == {
-        (n, m) for n in ("tanh", "prelu") for m in ("forward", "fwd+bwd")
+        (n, m) for n in ("tanh", "prelu", "squareplus") for m in ("forward", "fwd+bwd")
     }
     for r in rows:
         assert r["jaxact_us"] > 0 and r["jax_nn_us"] > 0 and r["roofline_us"] > 0
         assert r["ratio"] > 0 and r["bw_jaxact"] > 0
     names = [r["name"] for r in result["memory"]["rows"]]
-    assert names == ["tanh", "prelu", "tanh (lean)"]
+    assert names == ["tanh", "prelu", "squareplus", "tanh (lean)"]
     per_layer = {r["name"]: (r["jaxact"], r["jax_nn"]) for r in result["memory"]["rows"]}
     assert all(v > 0 for pair in per_layer.values() for v in pair)
     assert per_layer["prelu"][0] == pytest.approx(2, abs=0.1)  # its input and its output
-    assert per_layer["tanh"][0] <= 2 + 0.1  # x and tanh(x), not the shared exponential
-    for r in result["memory"]["rows"][:2]:  # jaxact.checkpoint_policy: JAX saves x alone
+    # x and f(x), not the exponential f shares with f′, nor squareplus's intermediates
+    assert per_layer["tanh"][0] <= 2 + 0.1 and per_layer["squareplus"][0] <= 2 + 0.1
+    for r in result["memory"]["rows"][:3]:  # jaxact.checkpoint_policy: JAX saves x alone
         assert r["saved_policy"] == pytest.approx(1, abs=0.1), r
     out = capsys.readouterr().out
     assert "tensors a training step keeps per layer" in out
