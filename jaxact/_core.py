@@ -196,7 +196,9 @@ class Tower:
         jet.jet_rules[p] = self._jet
         self.linear = q = Primitive(f"jaxact_{name}_linear")
         q.def_impl(functools.partial(self._impl, q))
-        q.def_abstract_eval(lambda *args, n, m: ShapedArray(args[-1].shape, args[-1].dtype))
+        q.def_abstract_eval(
+            lambda *args, n, m, mode: ShapedArray(args[-1].shape, args[-1].dtype)
+        )
         mlir.register_lowering(q, mlir.lower_fun(self._linear_lowered, multiple_results=False))
         ad.primitive_jvps[q] = self._linear_jvp
         ad.primitive_transposes[q] = self._linear_transpose
@@ -223,11 +225,11 @@ class Tower:
 
     @staticmethod
     @functools.cache
-    def _compiled(primitive: Primitive, n: int, m: int) -> Callable[..., Array]:
-        return jax.jit(functools.partial(primitive.bind, n=n, m=m))
+    def _compiled(primitive: Primitive, params: tuple) -> Callable[..., Array]:
+        return jax.jit(functools.partial(primitive.bind, **dict(params)))
 
-    def _impl(self, primitive: Primitive, *args: Array, n: int, m: int) -> Array:
-        return self._compiled(primitive, n, m)(*args)
+    def _impl(self, primitive: Primitive, *args: Array, **params) -> Array:
+        return self._compiled(primitive, tuple(params.items()))(*args)
 
     def _jvp(self, primals, tangents, *, n: int, m: int):
         x, *params = primals
@@ -235,65 +237,81 @@ class Tower:
         # Each term of the chain rule is one application of the linear primitive: its
         # product is formed in the compute dtype (for 16-bit x, the next orders are
         # evaluated on float32 x), and the sum is rounded once.
-        terms = self._chain(primals, tangents, n, m, compute_dtype(x.dtype))
+        # (A derivative's own JVP, n + m ≥ 1, is second-order: its terms are "higher".)
+        mode = "tangent" if n == m == 0 else "higher"
+        terms = self._chain(primals, tangents, n, m, compute_dtype(x.dtype), mode=mode)
         if not terms:
             return y, ad.Zero.from_primal_value(y)
         return y, sum(terms[1:], terms[0]).astype(y.dtype)
 
-    def _chain(self, xp, tangents, n: int, m: int, dtype, scale=None) -> list[Array]:
+    def _chain(
+        self, xp, tangents, n: int, m: int, dtype, scale=None, mode: str = "tangent"
+    ) -> list[Array]:
         """The chain rule's terms ∂ⁿ⁺¹∂ᵐf·(s·ẋ) and ∂ⁿ∂ᵐ⁺¹f·(s·α̇) at ``xp`` = (x, α), each
-        one application of the linear primitive, in ``dtype``; ``s`` is ``scale`` or 1."""
+        one application of the linear primitive in ``mode``, in ``dtype``; ``s`` is
+        ``scale`` or 1."""
         terms = []
         orders = [(n + 1, m)] + [(n, m + 1)] * (len(tangents) - 1)
         for t, (nk, mk) in zip(tangents, orders, strict=True):
             if not _is_zero(t):
                 t = t.astype(dtype) if scale is None else scale * t.astype(dtype)
-                terms.append(self.linear.bind(*xp, t, n=nk, m=mk))
+                terms.append(self.linear.bind(*xp, t, n=nk, m=mk, mode=mode))
         return terms
 
     # --- the linear primitive: (x, α, t) ↦ ∂ⁿ∂ᵐf(x, α)·t -----------------------------
     #
-    # A gradient saves only x for it (α too, if it has one) and evaluates the derivative in
-    # the backward pass, fused with the cotangent's product: a training step keeps x and
-    # f(x) per layer. The derivative is evaluated at x + (−0 unless t is NaN), which is x
-    # exactly but depends on t, so XLA cannot compute any part of it before t exists. (An
-    # optimization barrier does not do it: XLA:CPU drops barriers before fusion. Without
-    # either, XLA computes parts of the derivative in the forward pass, or shares them with
-    # f, and keeps them all: up to 7 tensors per layer.)
+    # Its ``mode`` says where it came from, and so how it is evaluated:
+    #
+    # - "tangent": a term of f's own JVP (a jvp of f, the first step of a gradient).
+    #   Evaluated at x: XLA may share e^−|x| and the recurrence with f and with the other
+    #   orders at the same x, as forward mode (a PINN's Laplacian) needs them together.
+    # - "cotangent": the transpose of a "tangent" term, the backward pass of a gradient.
+    #   Evaluated at x + (−0 unless t is NaN), which is x exactly but depends on the
+    #   cotangent t, so XLA cannot compute any part of it in the forward pass and keep it:
+    #   a first-order training step keeps x and f(x) per layer. (An optimization barrier
+    #   does not do it: XLA:CPU drops barriers before fusion. Without either, XLA computes
+    #   parts of f′ in the forward pass, or shares them with f, and keeps them: up to 7
+    #   tensors per layer.)
+    # - "higher": a term of the JVP of a derivative (second-order training: a PINN's
+    #   Laplacian, a gradient penalty, a Hessian), and its transpose. Evaluated at x, so
+    #   that the backward pass shares e^−|x| with the forward pass's derivatives at the
+    #   same x: faster, and it may keep those intermediates (the PINN's networks are small).
 
-    def _linear_lowered(self, x: Array, *args: Array, n: int, m: int) -> Array:
+    def _linear_lowered(self, x: Array, *args: Array, n: int, m: int, mode: str) -> Array:
         *params, t = args
         wide = compute_dtype(x.dtype)
         xw, pw = x.astype(wide), [p.astype(wide) for p in params]
-        xw = xw + jnp.where(t == t, -0.0, 0.0).astype(wide)
+        if mode == "cotangent":
+            xw = xw + jnp.where(t == t, -0.0, 0.0).astype(wide)
         return (self.form(n, m)(xw, *pw) * t.astype(wide)).astype(t.dtype)
 
-    def _linear_jvp(self, primals, tangents, *, n: int, m: int):
+    def _linear_jvp(self, primals, tangents, *, n: int, m: int, mode: str):
         # d[∂ⁿ∂ᵐf·t] = ∂ⁿ⁺¹∂ᵐf·t·ẋ + ∂ⁿ∂ᵐ⁺¹f·t·α̇ + ∂ⁿ∂ᵐf·ṫ
         *xp, t = primals
         *txp, tt = tangents
-        out = self.linear.bind(*xp, t, n=n, m=m)
-        terms = self._chain(xp, txp, n, m, t.dtype, scale=t)
+        out = self.linear.bind(*xp, t, n=n, m=m, mode=mode)
+        terms = self._chain(xp, txp, n, m, t.dtype, scale=t, mode="higher")
         if not _is_zero(tt):
-            terms.append(self.linear.bind(*xp, tt, n=n, m=m))
+            terms.append(self.linear.bind(*xp, tt, n=n, m=m, mode="higher"))
         if not terms:
             return out, ad.Zero.from_primal_value(out)
         return out, sum(terms[1:], terms[0])
 
-    def _linear_transpose(self, ct, *args, n: int, m: int):
+    def _linear_transpose(self, ct, *args, n: int, m: int, mode: str):
         *xp, t = args
         if any(ad.is_undefined_primal(v) for v in xp):
             raise ValueError(f"{self.linear.name}: linear in its last argument only")
         if type(ct) is ad.Zero:
             return [None] * len(xp) + [ad.Zero(t.aval)]
-        return [None] * len(xp) + [self.linear.bind(*xp, ct, n=n, m=m)]
+        mode = "cotangent" if mode == "tangent" else mode
+        return [None] * len(xp) + [self.linear.bind(*xp, ct, n=n, m=m, mode=mode)]
 
-    def _linear_jet(self, primals, series, *, n: int, m: int):
+    def _linear_jet(self, primals, series, *, n: int, m: int, mode: str):
         # (c·t)(s) with c(s) = ∂ⁿ∂ᵐf(x(s), α(s)) from the primitive's jet rule.
         *xp, t = primals
         *sxp, st = series
         order = max((len(s) for s in series if s is not jet.zero_series), default=0)
-        out = self.linear.bind(*xp, t, n=n, m=m)
+        out = self.linear.bind(*xp, t, n=n, m=m, mode=mode)
         if order == 0:
             return out, jet.zero_series
         wide = t.dtype
@@ -305,10 +323,10 @@ class Tower:
         return out, [jnp.zeros_like(out) if v is None else v.astype(out.dtype) for v in prod[1:]]
 
     @staticmethod
-    def _batch(primitive: Primitive, args, dims, *, n: int, m: int):
+    def _batch(primitive: Primitive, args, dims, **params):
         size = next(a.shape[d] for a, d in zip(args, dims, strict=True) if d is not None)
         args = [batching.bdim_at_front(a, d, size) for a, d in zip(args, dims, strict=True)]
-        return primitive.bind(*args, n=n, m=m), 0
+        return primitive.bind(*args, **params), 0
 
     def _jet(self, primals, series, *, n: int, m: int):
         # Taylor coefficients (not factorial-scaled) in and out:

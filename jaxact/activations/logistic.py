@@ -411,10 +411,16 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
             a < _FAR, x * sigmoid_derivative(0, x), jnp.where(x > 0, x, _left_tail(0, x))
         )
     xc = jnp.clip(x, -2000.0, 2000.0)
-    near = xc * sigmoid_derivative(n, x) + n * sigmoid_derivative(n - 1, x)
     if n == 1:
+        # σ(x)(1 + x·σ(−x)) with z = e^−|x|, d = 1 + z: (d + x·z)/d² for x > 0 (all terms
+        # positive) and z·((1 + x) + z)/d² for x ≤ 0, where 1 + x is exact on [−2, −½]: the
+        # only cancellation left is at silu′'s root, inside its Taylor window.
+        z = exp(-a)
+        d = 1 + z
+        near = jnp.where(x > 0, d + xc * z, z * ((1 + xc) + z)) / (d * d)
         right = near
     else:
+        near = xc * sigmoid_derivative(n, x) + n * sigmoid_derivative(n - 1, x)
         xr = jnp.clip(x, 0.0, 2000.0)
         right = ((xr - n) * exp(40 - xr)) * (_E40 if n % 2 else -_E40)
     if n % 2 and n >= 3:
