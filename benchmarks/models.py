@@ -33,7 +33,6 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 from jax.experimental.jet import jet
 
@@ -51,7 +50,8 @@ def pinn(mode: str):
 
     def init(key, dtype):
         keys = jax.random.split(key, 3)
-        return [_dense(k, m, n, dtype) for k, m, n in zip(keys, (2, 32, 32), (32, 32, 1))]
+        sizes = zip(keys, (2, 32, 32), (32, 32, 1), strict=True)
+        return [_dense(k, m, n, dtype) for k, m, n in sizes]
 
     def u(act, params, p):
         h = p
@@ -159,7 +159,7 @@ def cnn(batch: int = 64):
         keys = jax.random.split(key, len(chans))
         convs = [
             (jax.random.normal(k, (3, 3, m, n)) / math.sqrt(9 * m)).astype(dtype)
-            for k, m, n in zip(keys, chans[:-1], chans[1:])
+            for k, m, n in zip(keys, chans[:-1], chans[1:], strict=False)
         ]
         return convs, _dense(keys[-1], chans[-1], 10, dtype)
 
@@ -167,14 +167,16 @@ def cnn(batch: int = 64):
         x, labels = data
         convs, (w, b) = params
         for k in convs:
-            x = jax.lax.conv_general_dilated(x, k, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            dims = ("NHWC", "HWIO", "NHWC")
+            x = jax.lax.conv_general_dilated(x, k, (1, 1), "SAME", dimension_numbers=dims)
             x = act(x)
         logits = (x.mean((1, 2)) @ w + b).astype(jnp.float32)
         return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[:, None], 1))
 
     def data(key, dtype):
         kx, ky = jax.random.split(key)
-        return jax.random.normal(kx, (batch, 32, 32, 3), dtype), jax.random.randint(ky, (batch,), 0, 10)
+        images = jax.random.normal(kx, (batch, 32, 32, 3), dtype)
+        return images, jax.random.randint(ky, (batch,), 0, 10)
 
     return init, loss, data
 
@@ -223,11 +225,11 @@ def measure(name: str, dtype: str, reps: int) -> dict:
             jax.block_until_ready(step(params, state, batch))
     times: list[list[float]] = [[], []]
     for _ in range(reps):
-        for (step, state), t in zip(steps, times):
+        for (step, state), t in zip(steps, times, strict=True):
             start = time.perf_counter()
             jax.block_until_ready(step(params, state, batch))
             t.append(time.perf_counter() - start)
-    ratios = [a / b for a, b in zip(*times)]
+    ratios = [a / b for a, b in zip(*times, strict=True)]
     return {
         "workload": name,
         "activation": act_name,
@@ -249,7 +251,7 @@ def markdown(rows: list[dict]) -> str:
     ]
     for (name, dtype), rs in groups.items():
         lo, hi = min(r["ratio"] for r in rs), max(r["ratio"] for r in rs)
-        ms = lambda k: statistics.median(r[k] for r in rs)  # noqa: E731
+        ms = lambda k, rs=rs: statistics.median(r[k] for r in rs)  # noqa: E731
         span = f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f}–{hi:.2f}"
         lines.append(
             f"| {name} | {rs[0]['activation']} | {dtype} | {ms('jaxact_ms'):.2f}"

@@ -196,9 +196,7 @@ class Tower:
         jet.jet_rules[p] = self._jet
         self.linear = q = Primitive(f"jaxact_{name}_linear")
         q.def_impl(functools.partial(self._impl, q))
-        q.def_abstract_eval(
-            lambda *args, n, m, mode: ShapedArray(args[-1].shape, args[-1].dtype)
-        )
+        q.def_abstract_eval(lambda *args, n, m, mode: ShapedArray(args[-1].shape, args[-1].dtype))
         mlir.register_lowering(q, mlir.lower_fun(self._linear_lowered, multiple_results=False))
         ad.primitive_jvps[q] = self._linear_jvp
         ad.primitive_transposes[q] = self._linear_transpose

@@ -33,7 +33,6 @@ def derivatives(name, dtype, max_order=2):
 def test_nan_gives_nan_and_infinities_the_limits_of_every_order(name, dtype):
     # NaN in, NaN out; at ±inf the reference far out (x = ±1e300), for f, f′, f″, f‴,
     # ∂f/∂α and ∂²f/∂x∂α. One evaluation of each compiled derivative serves both.
-    act = jaxact.ACTIVATIONS[name]
     p = param_in(PARAMS[name][0], dtype)
     with x64(dtype):
         x = jnp.array([np.nan, -np.inf, np.inf], dtype)
