@@ -248,7 +248,7 @@ def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
     info = ml_dtypes.finfo(dtype)
     tiny, nmant, big = float(info.tiny), int(info.nmant), float(info.max)
     g = np.asarray(got, np.float64).reshape(-1)
-    hi, lo = _split_references(ref)
+    hi, lo, sign = _split_references(ref)
     out = np.full(len(ref), np.nan)
     # The common case, vectorised: a finite normal reference, well inside float64's range,
     # as hi + lo (hi = ref rounded to float64, lo = the rest, so |lo| ≤ ulp(hi)/2).
@@ -261,22 +261,33 @@ def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
         _, e = np.frexp(hi)  # |hi| in [2^(e−1), 2^e); a power of 2 with lo < 0: the binade below
         e = e - 1 - ((np.abs(np.ldexp(1.0, e - 1)) == np.abs(hi)) & (lo * np.sign(hi) < 0))
         out[plain] = (diff / np.ldexp(1.0, e - nmant))[plain]
-    for i in np.flatnonzero(~plain):
+    # A true value below the smallest normal number (and a float64 one at that): a result
+    # of its sign (or 0) no larger than tiny is exact, else in units of the spacing at tiny.
+    small = np.isfinite(g) & np.isfinite(hi) & (np.abs(hi) < tiny) & ~plain
+    if nmant >= 52:  # float64: a subnormal float64 reference is not exact enough
+        small &= sign == 0
+    with np.errstate(all="ignore"):
+        same_side = (g == 0) | (sign == 0) | ((g > 0) == (sign > 0))
+        flushed = same_side & (np.abs(g) <= tiny)
+        out[small] = np.where(flushed, 0.0, np.abs(g - hi) / tiny * 2.0**nmant)[small]
+    for i in np.flatnonzero(~plain & ~small):
         out[i] = _ulp_error_one(g[i], ref[i], tiny, nmant, big)
     return out
 
 
-def _split_references(ref: list) -> tuple[np.ndarray, np.ndarray]:
-    """Each mpmath reference as float64 hi + lo (hi its rounding; NaN where not finite)."""
+def _split_references(ref: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each mpmath reference as float64 hi + lo (hi its rounding; NaN where not finite),
+    and its sign (−1, 0 or 1, also where hi underflows to 0)."""
     mp = _mp()
-    hi, lo = np.empty(len(ref)), np.empty(len(ref))
+    hi, lo, sign = np.empty(len(ref)), np.empty(len(ref)), np.empty(len(ref))
     for i, r in enumerate(ref):
+        sign[i] = mp.sign(r) if not mp.isnan(r) else np.nan
         if not mp.isfinite(r):
             hi[i] = lo[i] = np.nan
             continue
         h = float(r)
         hi[i], lo[i] = h, (float(r - h) if math.isfinite(h) else np.nan)
-    return hi, lo
+    return hi, lo, sign
 
 
 def _ulp_error_one(g: float, r, tiny: float, nmant: int, big: float) -> float:

@@ -38,10 +38,20 @@ HIGHER_ORDER_XFAIL: set[tuple[str, int]] = set()
 
 
 def evaluate(act, n, m, param, dtype, x, mode):
+    return evaluate_all(act, [(n, m, mode)], param, dtype, x)[n, m, mode]
+
+
+def evaluate_all(act, keys, param, dtype, x) -> dict:
+    """{(n, m, mode): result} for every key, compiled together (one XLA compilation)."""
     args = () if param is None else (jnp.asarray(param, dtype),)
-    if mode == "value":
-        return np.asarray(act.fn(jnp.asarray(x), *args))
-    return np.asarray(accuracy.autodiff(act, n, m, *args, mode=mode)(jnp.asarray(x)))
+    fns = {
+        (n, m, mode): (lambda x: act.fn(x, *args))
+        if mode == "value"
+        else accuracy.autodiff(act, n, m, *args, mode=mode)
+        for n, m, mode in keys
+    }
+    out = jax.jit(lambda x: {k: f(x) for k, f in fns.items()})(jnp.asarray(x))
+    return {k: np.asarray(v) for k, v in out.items()}
 
 
 def orders(name):
@@ -66,11 +76,13 @@ def test_derivatives_match_reference_in_ulp(name, param, dtype):
             k: [accuracy.reference(name, float(v), *k, p) for v in x.astype(np.float64)]
             for k in orders(name)
         }
+        keys = [(n, m, mode) for n, m in orders(name) for mode in MODES[n, m]]
+        results = evaluate_all(act, keys, param, dt, x)
         for n, m in orders(name):
             ref = refs[n, m]
             bound = accuracy.BOUNDS[dtype][n] if m == 0 else accuracy.BOUNDS[dtype][n + 1]
             for mode in MODES[n, m]:
-                got = evaluate(act, n, m, param, dt, x, mode)
+                got = results[n, m, mode]
                 chex.assert_shape(got, x.shape)
                 assert got.dtype == dt
                 err = accuracy.ulp_error(got, ref, dt)
@@ -234,7 +246,9 @@ def test_random_points(name, dtype):
             [accuracy.reference(name, float(v), n, 0, p) for v in x.astype(np.float64)]
             for n in range(3)
         ]
+        keys = [(n, 0, "value" if n == 0 else "grad") for n in range(3)]
+        results = evaluate_all(act, keys, param, dt, x)
         for n in range(3):
-            got = evaluate(act, n, 0, param, dt, x, "value" if n == 0 else "grad")
+            got = results[keys[n]]
             err = accuracy.ulp_error(got, refs[n], dt)
             assert err.max() <= accuracy.BOUNDS[dtype][n], (n, x[err > accuracy.BOUNDS[dtype][n]])

@@ -35,10 +35,11 @@ X = np.array([-7.5, -2.0, -0.3, 0.4, 1.5, 9.0], np.float32)  # away from the kin
 @pytest.mark.parametrize("name", NAMES)
 def test_check_grads_float64(name):
     # Finite differences, independent of the library's own derivatives.
+    # f is elementwise: one check at the vector X probes every point along a random
+    # direction (check_grads compares directional derivatives with finite differences).
     with jax.enable_x64(True):
         f = call(name, jnp.float64)
-        for x in X.astype(np.float64):
-            check_grads(f, (x,), order=2, modes=["fwd", "rev"], eps=1e-4)
+        check_grads(f, (X.astype(np.float64),), order=2, modes=["fwd", "rev"], eps=1e-4)
         act = jaxact.ACTIVATIONS[name]
         if act.params:  # with respect to the parameter too
             check_grads(lambda a: act.fn(X.astype(np.float64), a), (0.3,), order=2, eps=1e-4)
@@ -70,30 +71,39 @@ def ulp_failure(got, x, name, n, what, dtype=np.float32):
 EAGER = ["sigmoid", "tanh", "prelu", "relu6", "celu", "soft_sign", "gelu_exact"]
 
 
-class TransformsTest(chex.TestCase):
-    @chex.variants(with_jit=True, without_jit=True)
-    def test_every_transform_matches_the_reference(self):
-        failures = []
-        # Eagerly (each primitive's impl rule, op by op), one function per family and the
-        # parametrised ones' machinery; compiled, every function.
-        eager = self.variant.type == chex.ChexVariantType.WITHOUT_JIT
-        for name in EAGER if eager else NAMES:
-            assert_ulps = lambda *a: failures.extend(ulp_failure(*a))  # noqa: E731
-            f = call(name)
-            x = points(name, np.float32)
-            v = self.variant
-            assert_ulps(v(f)(x), x, name, 0, "f")
-            assert_ulps(v(jax.vmap(jax.jacfwd(f)))(x), x, name, 1, "vmap(jacfwd)")
-            assert_ulps(v(jax.vmap(jax.jacrev(f)))(x), x, name, 1, "vmap(jacrev)")
-            assert_ulps(jnp.diag(v(jax.jacfwd(f))(x)), x, name, 1, "diag(jacfwd)")
-            assert_ulps(v(jax.vmap(jax.hessian(f)))(x), x, name, 2, "vmap(hessian)")
-            assert_ulps(v(jax.vmap(jax.grad(jax.grad(f))))(x), x, name, 2, "grad(grad)")
-            _, f_lin = jax.linearize(f, x)
-            assert_ulps(f_lin(jnp.ones_like(x)), x, name, 1, "linearize")
-            g = v(jax.grad(jax.checkpoint(lambda x, f=f: f(x).sum())))
-            assert_ulps(g(x), x, name, 1, "grad(checkpoint)")
-        assert not failures, "; ".join(failures)
+def every_transform(name: str, v) -> list[str]:
+    """Each transform's failures for ``name``; ``v`` wraps each transformed function (jit or
+    nothing: eagerly, each primitive's impl rule, op by op)."""
+    failures = []
+    assert_ulps = lambda *a: failures.extend(ulp_failure(*a))  # noqa: E731
+    f = call(name)
+    x = points(name, np.float32)
+    assert_ulps(v(f)(x), x, name, 0, "f")
+    assert_ulps(v(jax.vmap(jax.jacfwd(f)))(x), x, name, 1, "vmap(jacfwd)")
+    assert_ulps(v(jax.vmap(jax.jacrev(f)))(x), x, name, 1, "vmap(jacrev)")
+    assert_ulps(jnp.diag(v(jax.jacfwd(f))(x)), x, name, 1, "diag(jacfwd)")
+    assert_ulps(v(jax.vmap(jax.hessian(f)))(x), x, name, 2, "vmap(hessian)")
+    assert_ulps(v(jax.vmap(jax.grad(jax.grad(f))))(x), x, name, 2, "grad(grad)")
+    _, f_lin = jax.linearize(f, x)
+    assert_ulps(f_lin(jnp.ones_like(x)), x, name, 1, "linearize")
+    g = v(jax.grad(jax.checkpoint(lambda x, f=f: f(x).sum())))
+    assert_ulps(g(x), x, name, 1, "grad(checkpoint)")
+    return failures
 
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_transform_matches_the_reference_compiled(name):
+    failures = every_transform(name, jax.jit)
+    assert not failures, "; ".join(failures)
+
+
+@pytest.mark.parametrize("name", EAGER)  # one function per family, and the parametrised
+def test_every_transform_matches_the_reference_eagerly(name):
+    failures = every_transform(name, lambda f: f)
+    assert not failures, "; ".join(failures)
+
+
+class TransformsTest(chex.TestCase):
     @chex.variants(with_jit=True, without_jit=True)
     def test_scan_of_layers(self):
         # A recurrent stack: the gradient through lax.scan against the chain rule applied to

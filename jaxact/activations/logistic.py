@@ -138,8 +138,8 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
     # k·4e^{−80}·e^{80−2|x|}, a normal number as long as the true value is, although u
     # underflows. Orders n ≥ 2 come from the same recurrence as σ's (tanh′ = 1 − tanh²
     # is Riccati too) from tanh x and sech²x, unscaled so that nothing near 0 becomes
-    # subnormal. One exponential for every order; orders 0 and 1, which training
-    # evaluates on every element, skip what they do not need.
+    # subnormal. One exponential for every order, the same one; orders 0 and 1, which
+    # training evaluates on every element, skip the recurrence.
     a = jnp.abs(x)
     near, far = a < _TANH_NEAR, a >= _TANH_FAR
     a2 = a * a
@@ -147,16 +147,17 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
     for c in _TANH_TAYLOR[: 13 if x.dtype == jnp.float64 else 7][::-1]:
         p = c + a2 * p
     p = a * p
-    if n == 0:  # u underflows to 0 in the far tail, where tanh|x| rounds to 1 anyway
-        u = exp(-2 * a)
-        return jnp.copysign(jnp.where(near, p, (1 - u) / (1 + u)), x)
+    # Every order starts from the same e^{−2|x|} (scaled far out) and the same 1 + u, so
+    # that XLA computes them once where a transform needs several orders at one x.
     big = exp(jnp.where(far, 80 - 2 * a, -2 * a))
-    if n == 1:
-        d = 1 + jnp.where(far, 0.0, big)
-        return big * jnp.where(far, 4 * _E80, 4.0) / (d * d)
-    u = jnp.where(far, big * _E80, big)
+    u = jnp.where(far, 0.0, big)  # far out u < 2⁻¹¹⁵: 1 ± u rounds to 1
     d = 1 + u
-    t = jnp.sign(x) * jnp.where(near, p, (1 - u) / d)
+    th = jnp.where(near, p, (1 - u) / d)  # tanh|x|
+    if n == 0:
+        return jnp.copysign(th, x)
+    if n == 1:
+        return big * jnp.where(far, 4 * _E80, 4.0) / (d * d)
+    t = jnp.sign(x) * th
 
     def sech2(k: float) -> Array:  # k·sech²x, with k applied before anything can underflow
         tail = jnp.where(far, 4 * k * _E80 * big, 4 * k * u) / (d * d)
