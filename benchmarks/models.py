@@ -25,16 +25,18 @@ The PINN workloads run in float32 only (their inputs are coordinates); the other
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
+import pathlib
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 import optax
-from jax.experimental.jet import jet
 
 import jaxact
 
@@ -45,42 +47,36 @@ def _dense(key, m: int, n: int, dtype) -> tuple[jax.Array, jax.Array]:
     return (jax.random.normal(key, (m, n)) / math.sqrt(m)).astype(dtype), jnp.zeros(n, dtype)
 
 
+def _example(name: str):
+    """examples/<name>.py as a module: the benchmark steps the example's own loss."""
+    path = pathlib.Path(__file__).parents[1] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_example_{name}", path)
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def pinn(mode: str):
     """The Laplacian residual loss of examples/pinn_poisson.py (2 → 32 → 32 → 1)."""
+    ex = _example("pinn_poisson")
 
     def init(key, dtype):
-        keys = jax.random.split(key, 3)
-        sizes = zip(keys, (2, 32, 32), (32, 32, 1), strict=True)
-        return [_dense(k, m, n, dtype) for k, m, n in sizes]
-
-    def u(act, params, p):
-        h = p
-        for w, b in params[:-1]:
-            h = act(h @ w + b)
-        w, b = params[-1]
-        return (h @ w + b)[0]
-
-    def laplacian(act, params, p):
-        f = lambda q: u(act, params, q)  # noqa: E731
-        total = 0.0
-        for e in jnp.eye(2, dtype=p.dtype):
-            if mode == "jet":
-                _, (_, d2) = jet(f, (p,), ((e, jnp.zeros_like(e)),))
-            else:
-                d2 = jax.jvp(lambda q: jax.jvp(f, (q,), (e,))[1], (p,), (e,))[1]  # noqa: B023
-            total = total + d2
-        return total
+        return jax.tree.map(lambda a: a.astype(dtype), ex.init(key, 32))
 
     def loss(act, params, data):
         interior, boundary = data
-        lap = jax.vmap(lambda p: laplacian(act, params, p))(interior)
-        f = 2 * jnp.pi**2 * jnp.sin(jnp.pi * interior[:, 0]) * jnp.sin(jnp.pi * interior[:, 1])
-        wall = jax.vmap(lambda p: u(act, params, p))(boundary)
+        u = ex.network(act)
+        lap = jax.vmap(lambda p: ex.laplacian(u, params, p, mode))(interior)
+        f = 2 * jnp.pi**2 * ex.exact(interior)
+        wall = jax.vmap(lambda p: u(params, p))(boundary)
         return jnp.mean((lap + f) ** 2) + 100.0 * jnp.mean(wall**2)
 
     def data(key, dtype):
         ki, kb = jax.random.split(key)
-        return jax.random.uniform(ki, (512, 2), dtype), jax.random.uniform(kb, (128, 2), dtype)
+        return (
+            jax.random.uniform(ki, (ex.INTERIOR, 2), dtype),
+            jax.random.uniform(kb, (ex.BOUNDARY, 2), dtype),
+        )
 
     return init, loss, data
 

@@ -60,3 +60,15 @@ def test_accuracy_table_is_markdown():
     text = acc.markdown(table, ["bfloat16"])
     assert text.splitlines()[0] == "| function | order | bfloat16 |"
     assert "| sigmoid | f′ | 0.5 / 256 |" in text
+
+
+def test_models_quick(tmp_path, capsys):
+    models = load("models")
+    out = tmp_path / "models.json"
+    rows = models.main(["--quick", "--only", "pinn-tanh-jvp", "--json", str(out)])
+    assert [(r["workload"], r["dtype"]) for r in rows] == [("pinn-tanh-jvp", "float32")]
+    assert rows[0]["ratio"] > 0 and json.loads(out.read_text())["rows"] == rows
+    assert "| pinn-tanh-jvp | tanh | float32 |" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        models.main(["--only", "nonesuch"])
+    assert e.value.code == 2
