@@ -175,15 +175,18 @@ def test_random_tangents_and_cotangents_are_rounded_once(name, dtype):
     prod = lambda d, t: ([mp.mpf(float(v)) * w for v, w in zip(t, d, strict=True)])  # noqa: E731
     mag = lambda d, t: [abs(v) for v in prod(d, t)]  # noqa: E731
     with x64(dtype):
-        _, jt = jax.jit(lambda x, t: jax.jvp(f, (x,), (t,)))(jnp.asarray(x), jnp.asarray(t))
+        g = jax.vmap(jax.grad(f))
+        jt, vjp, hv = jax.jit(  # jvp, vjp, and (second order) the tangent of the gradient
+            lambda x, t, c: (
+                jax.jvp(f, (x,), (t,))[1],
+                jax.vjp(f, x)[1](c)[0],
+                jax.jvp(g, (x,), (t,))[1],
+            )
+        )(jnp.asarray(x), jnp.asarray(t), jnp.asarray(c))
         assert_rounded_once(jt, prod(d1, ts), mag(d1, ts), dt, f"{name} jvp")
-        vjp = jax.jit(lambda x, c: jax.vjp(f, x)[1](c)[0])(jnp.asarray(x), jnp.asarray(c))
         assert_rounded_once(vjp, prod(d1, cs), mag(d1, cs), dt, "vjp")
         _, f_lin = jax.linearize(f, jnp.asarray(x))
         assert_rounded_once(f_lin(jnp.asarray(t)), prod(d1, ts), mag(d1, ts), dt, "linearize")
-        # Second order: the tangent of the gradient, f″(x)·t.
-        g = jax.vmap(jax.grad(f))
-        _, hv = jax.jit(lambda x, t: jax.jvp(g, (x,), (t,)))(jnp.asarray(x), jnp.asarray(t))
         assert_rounded_once(hv, prod(d2, ts), mag(d2, ts), dt, f"{name} jvp(grad)")
         if act.params:  # both arguments at once: f_x·t + f_α·s, summed before rounding
             s = tangents(x.shape, dt, 2)
@@ -216,7 +219,8 @@ def test_checkpoint_policy_saves_only_the_inputs(name, capsys):
     jax.ad_checkpoint.print_saved_residuals(remat, ws, x)
     saved = capsys.readouterr().out
     assert saved.count("f32[32,16]") == 1 + len(ws), saved  # x, and one per layer
-    chex.assert_trees_all_close(jax.grad(remat)(ws, x), jax.grad(loss)(ws, x), rtol=1e-6)
+    grads = [jax.jit(jax.grad(f))(ws, x) for f in (remat, loss)]
+    chex.assert_trees_all_close(*grads, rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", NAMES)
