@@ -7,6 +7,8 @@ signs: in 16-bit dtypes the chain rule's product is formed in float32 and rounde
 JVP or VJP must be the exact product f′(x)·t correctly rounded (up to float32's own error).
 """
 
+import re
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -240,3 +242,18 @@ def test_vjp_is_the_derivative_times_any_cotangent(name):
     np.testing.assert_array_equal(got[~finite], want[~finite])  # ±inf and NaN, signs too
     err = accuracy.ulp_error(got[finite], list(want[finite]), np.float32)
     assert err.max() <= accuracy.BOUNDS["float32"][1] + 0.5, (x[finite], got[finite], want[finite])
+
+
+def test_second_order_steps_share_one_exponential():
+    # A PINN-like step, the gradient of a loss on f″ taken by nested jvp, needs f″ and f‴ at
+    # each x: they are evaluated at x itself ("higher" mode), so XLA computes tanh's
+    # e^{−2|x|} once for both. (Were they evaluated afresh, as the backward pass of a
+    # first-order gradient evaluates f′, it would compute it twice.)
+    def loss(w, x):
+        f = lambda x: jaxact.tanh(w * x)  # noqa: E731
+        ones = jnp.ones_like(x)
+        d2 = jax.jvp(lambda x: jax.jvp(f, (x,), (ones,))[1], (x,), (ones,))[1]
+        return jnp.sum(d2**2)
+
+    hlo = jax.jit(jax.grad(loss)).lower(1.5, jnp.linspace(-3, 3, 64)).compile().as_text()
+    assert len(re.findall(r"= \S+ exponential\(", hlo)) == 1, hlo
