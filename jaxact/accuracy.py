@@ -38,7 +38,7 @@ def _mp():
     try:
         import mpmath
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("jaxact.accuracy needs mpmath: pip install 'jaxact[test]'") from e
+        raise ImportError("jaxact.accuracy needs mpmath: pip install 'jaxact[check]'") from e
     return mpmath
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import math
 import os
 import sys
@@ -88,11 +89,14 @@ def info(args) -> int:
 
 
 def check(args) -> int:
-    try:
-        from jaxact import accuracy
-    except ImportError as e:  # pragma: no cover - mpmath missing
-        print(f"error: {e}", file=sys.stderr)
+    if importlib.util.find_spec("mpmath") is None:
+        print(
+            "error: jaxact check needs mpmath for its reference: pip install 'jaxact[check]'",
+            file=sys.stderr,
+        )
         return 2
+    from jaxact import accuracy
+
     device = jax.devices()[0]
     print(f"jaxact check on {device.platform} ({device.device_kind}); worst error in ulp of")
     print("f, f′, f″ by jax.grad against an mpmath reference, over the whole normal range\n")
@@ -174,10 +178,19 @@ def flow(args) -> int:
     return 0
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default in ``--help``, unless its help says it already."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        return text if "default" in text else super()._get_help_string(action)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jaxact", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
-    only = dict(type=_names, default=list(ACTIVATIONS), help="comma-separated names")
+    sub.add_parser = functools.partial(sub.add_parser, formatter_class=_Formatter)
+    only = dict(type=_names, default=list(ACTIVATIONS), help="comma-separated names (default: all)")
 
     s = sub.add_parser("info", help="a table of each activation's properties")
     s.add_argument("--only", **only)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable
 
 import jax
@@ -37,8 +38,12 @@ def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int =
       Array(-0.63212055, dtype=float32)
     """
     act = get(f)
-    if not all(isinstance(k, int) and k >= 0 for k in (order, param_order)):
+    if not all(
+        isinstance(k, numbers.Integral) and not isinstance(k, bool) and k >= 0
+        for k in (order, param_order)
+    ):
         raise ValueError(f"order and param_order must be integers ≥ 0, got {order}, {param_order}")
+    order, param_order = int(order), int(param_order)  # numpy integers too
     if param_order and not act.params:
         raise ValueError(f"{act.name} has no parameter to differentiate by")
     names = [name for name, _ in act.params]

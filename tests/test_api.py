@@ -230,3 +230,10 @@ def test_transcendentals_ask_for_the_highest_accuracy(name):
             assert not any(use.search(later) for later in lines[i + 1 :]), (
                 f"{name}: {m.group(2)} without result_accuracy HIGHEST: {line.strip()}"
             )
+
+
+def test_derivative_accepts_numpy_integers():
+    got = jaxact.derivative("tanh", np.int64(2))(0.5)
+    assert got == jaxact.derivative("tanh", 2)(0.5)
+    with pytest.raises(ValueError, match="integers ≥ 0"):
+        jaxact.derivative("tanh", True)

@@ -1,5 +1,6 @@
 """The jaxact command, through its main function and once as python -m jaxact."""
 
+import importlib.util
 import subprocess
 import sys
 
@@ -80,3 +81,19 @@ def test_python_dash_m():
     # The entry point only (test_info runs the command itself in-process).
     p = subprocess.run([sys.executable, "-m", "jaxact", "--help"], capture_output=True, text=True)
     assert p.returncode == 0 and "usage: jaxact" in p.stdout and "info" in p.stdout
+
+
+def test_check_without_mpmath_exits_2_and_names_the_extra(capsys, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "mpmath" else real(name, *a)
+    )
+    assert cli.main(["check", "--only", "relu"]) == 2
+    assert "pip install 'jaxact[check]'" in capsys.readouterr().err
+
+
+def test_help_shows_the_defaults(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: 200)" in out and "(default: all)" in out
