@@ -58,3 +58,8 @@ def param_in(param, dtype) -> float | None:
 
 def test_every_parameter_has_a_second_test_value():
     assert set(OTHER_PARAM) == {n for n, a in jaxact.ACTIVATIONS.items() if a.params}
+
+
+def compiled_together(fns: dict, x) -> dict:
+    """{key: fn(x)} for every function of ``fns``, compiled together (one XLA compilation)."""
+    return jax.jit(lambda x: {k: fn(x) for k, fn in fns.items()})(jnp.asarray(x))

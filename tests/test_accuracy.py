@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import DTYPES, NAMES, PARAMS, cases, param_in, x64
+from conftest import DTYPES, NAMES, PARAMS, cases, compiled_together, param_in, x64
 from jaxact import accuracy
 
 MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)
@@ -50,8 +50,7 @@ def evaluate_all(act, keys, param, dtype, x) -> dict:
         else accuracy.autodiff(act, n, m, *args, mode=mode)
         for n, m, mode in keys
     }
-    out = jax.jit(lambda x: {k: f(x) for k, f in fns.items()})(jnp.asarray(x))
-    return {k: np.asarray(v) for k, v in out.items()}
+    return {k: np.asarray(v) for k, v in compiled_together(fns, x).items()}
 
 
 def orders(name):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import DTYPES, NAMES, PARAMS, param_in, x64
+from conftest import DTYPES, NAMES, PARAMS, compiled_together, param_in, x64
 from jaxact import accuracy
 
 
@@ -28,11 +28,6 @@ def derivatives(name, dtype, max_order=2):
     return {k: jax.vmap(lambda x, g=g: g(x, *args)) for k, g in fns.items()}
 
 
-def evaluate_all(fns: dict, x) -> dict:
-    """Every function of ``fns`` at ``x``, compiled together (one XLA compilation)."""
-    return jax.jit(lambda x: {k: fn(x) for k, fn in fns.items()})(jnp.asarray(x))
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMES)
 def test_nan_gives_nan_and_infinities_the_limits_of_every_order(name, dtype):
@@ -43,7 +38,7 @@ def test_nan_gives_nan_and_infinities_the_limits_of_every_order(name, dtype):
         x = jnp.array([np.nan, -np.inf, np.inf], dtype)
         orders = {"f": (0, 0), "d1": (1, 0), "d2": (2, 0), "d3": (3, 0), "dα": (0, 1)}
         orders["dxdα"] = (1, 1)
-        for k, y in evaluate_all(derivatives(name, dtype, max_order=3), x).items():
+        for k, y in compiled_together(derivatives(name, dtype, max_order=3), x).items():
             n, m = orders[k]
             got = np.asarray(y)
             assert np.isnan(got[0]), f"{k}(nan) = {got[0]}"
@@ -73,7 +68,7 @@ def sweep(dtype, n=1_000_000, seed=0) -> np.ndarray:
 def test_no_finite_input_gives_nan_or_inf_derivatives(name, dtype):
     with x64(dtype):
         x = jnp.asarray(sweep(dtype))
-        for k, y in evaluate_all(derivatives(name, dtype), x).items():
+        for k, y in compiled_together(derivatives(name, dtype), x).items():
             assert y.dtype == jnp.dtype(dtype)
             bad = np.flatnonzero(~np.isfinite(np.asarray(y, np.float64)))
             # ±inf is right only where the true value overflows the dtype (selu(λ·max)).
@@ -120,7 +115,7 @@ def test_every_16_bit_input_is_within_one_ulp(name, dtype):
     small = np.abs(x64_) < 400
     subset = np.concatenate([np.flatnonzero(small)[::97], np.flatnonzero(~small)[::997]])
     fns = derivatives(name, dtype)
-    results = evaluate_all({k: fns[k] for k in ("f", "d1", "d2")}, x)
+    results = compiled_together({k: fns[k] for k in ("f", "d1", "d2")}, x)
     for n in range(3):
         got = np.asarray(results["f" if n == 0 else f"d{n}"])
         with jax.enable_x64(True):
