@@ -278,16 +278,27 @@ def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
 def _split_references(ref: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each mpmath reference as float64 hi + lo (hi its rounding; NaN where not finite),
     and its sign (−1, 0 or 1, also where hi underflows to 0)."""
-    mp = _mp()
-    hi, lo, sign = np.empty(len(ref)), np.empty(len(ref)), np.empty(len(ref))
-    for i, r in enumerate(ref):
-        sign[i] = mp.sign(r) if not mp.isnan(r) else np.nan
-        if not mp.isfinite(r):
-            hi[i] = lo[i] = np.nan
-            continue
-        h = float(r)
-        hi[i], lo[i] = h, (float(r - h) if math.isfinite(h) else np.nan)
+    if len(_SPLIT) > 1_000_000:
+        _SPLIT.clear()
+    parts = [_SPLIT.get(r) or _split_one(r) for r in ref]
+    hi, lo, sign = np.array(parts, np.float64).reshape(-1, 3).T
     return hi, lo, sign
+
+
+_SPLIT: dict = {}  # mpf → (hi, lo, sign): a reference is compared in several tests
+
+
+def _split_one(r) -> tuple[float, float, float]:
+    mp = _mp()
+    if mp.isnan(r):
+        out = (np.nan, np.nan, np.nan)
+    elif not mp.isfinite(r):
+        out = (np.nan, np.nan, float(mp.sign(r)))
+    else:
+        h = float(r)
+        out = (h, float(r - h) if math.isfinite(h) else np.nan, float(mp.sign(r)))
+    _SPLIT[r] = out
+    return out
 
 
 def _ulp_error_one(g: float, r, tiny: float, nmant: int, big: float) -> float:

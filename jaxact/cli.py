@@ -59,20 +59,22 @@ def _x64(dtype: str):
 
 def info(args) -> int:
     rows = []
-    x = jnp.linspace(-40.0, 40.0, 16001)
     for name in args.only:
         act = ACTIVATIONS[name]
+        # A grid over ±40 with the row's breakpoints (which the left piece owns: selu's
+        # f′(0) = λα, hard_silu's f′(3) = 3/2), and 0 last.
+        kinks = [s for s in act.switch_points if abs(s) <= 40]
+        x = jnp.concatenate([jnp.linspace(-40.0, 40.0, 16001), jnp.array([*kinks, 0.0])])
         params = act.sample_params()
-        f = np.asarray(act.fn(x, *params))
-        d1 = np.asarray(derivative(name)(x, *params))
+        f, d1 = map(np.asarray, _values(name, x, *params))
         lo, hi = saturation(name, *params, eps=args.eps)
         rows.append(
             [
                 name,
                 act.output_range,
-                "yes" if act.fn(0.0, *params) == 0 and f.min() < 0 < f.max() else "no",
+                "yes" if f[-1] == 0 and f.min() < 0 < f.max() else "no",
                 "yes" if (d1 >= 0).all() else "no",
-                f"{float(derivative(name)(0.0, *params)):g}",
+                f"{d1[-1]:g}",
                 f"{np.abs(d1).max():g}",
                 f"({lo:.3g}, {hi:.3g})",
                 ", ".join(f"{p}={'required' if d is None else d}" for p, d in act.params) or "-",
@@ -83,6 +85,12 @@ def info(args) -> int:
               "saturation outside", "parameters"]  # fmt: skip
     print(_table(header, rows))
     return 0
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _values(name: str, x, *params):
+    """f and f′ at x, compiled together."""
+    return ACTIVATIONS[name].fn(x, *params), derivative(name)(x, *params)
 
 
 # --- check -----------------------------------------------------------------------------

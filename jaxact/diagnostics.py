@@ -113,16 +113,18 @@ def gradient_flow(
       >>> bool(rms[0] < rms[-1] / 100)  # sigmoid: the gradient vanishes towards the input
       True
     """
-    kx, kg, *kw = jax.random.split(key, depth + 2)
+    kx, kg, kw = jax.random.split(key, 3)
     x = jax.random.normal(kx, (batch, width))
     g = jax.random.normal(kg, (batch, width))
-    ws = [init_scale * jax.random.normal(k, (width, width)) / jnp.sqrt(width) for k in kw]
+    ws = init_scale * jax.random.normal(kw, (depth, width, width)) / jnp.sqrt(width)
 
     def loss(shifts):  # shifts are 0: their gradients are those of the pre-activations
-        h = x
-        for w, s in zip(ws, shifts, strict=True):
-            h = f(h @ w + s)
+        def layer(h, w_s):
+            w, s = w_s
+            return f(h @ w + s), None
+
+        h, _ = jax.lax.scan(layer, x, (ws, shifts))  # one layer compiled, not depth of them
         return jnp.vdot(g, h)
 
-    grads = jax.grad(loss)([jnp.zeros((batch, width))] * depth)
-    return jnp.stack([jnp.sqrt(jnp.mean(d**2)) for d in grads])
+    grads = jax.grad(loss)(jnp.zeros((depth, batch, width)))
+    return jnp.sqrt(jnp.mean(grads**2, axis=(1, 2)))

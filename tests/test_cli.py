@@ -19,6 +19,9 @@ def test_info(capsys):
         assert f"\n{name} " in out
     assert "(-4.58, 4.58)" in out and "(0, inf)" in out  # sigmoid's and relu's saturation
     assert "alpha=required" in out
+    # the breakpoint belongs to the grid: selu's max|f′| is f′(0) = λα (left piece)
+    selu = next(line.split() for line in out.splitlines() if line.startswith("selu "))
+    assert selu.count("1.7581") == 2, selu  # f′(0) and max|f′|
 
 
 def test_check_passes_and_can_fail(capsys, monkeypatch):
@@ -52,7 +55,7 @@ def test_plot_without_matplotlib(tmp_path, capsys, monkeypatch):
 def test_flow(tmp_path, capsys):
     path = tmp_path / "flow.png"
     args = ["flow", "--depth", "6", "--width", "32", "--batch", "16", "--plot", str(path)]
-    args += ["--only", "sigmoid,tanh,relu,prelu,elu,gelu"]
+    args += ["--only", "sigmoid,relu,prelu"]
     assert cli.main(args) == 0
     out = capsys.readouterr().out
     assert "layer 1" in out and "layer 6" in out and "first/last" in out

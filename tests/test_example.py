@@ -19,7 +19,7 @@ spec.loader.exec_module(toy)
 quiet = lambda _: None  # noqa: E731
 
 
-@pytest.mark.parametrize("true_alpha", [0.1, 0.4, -0.3])
+@pytest.mark.parametrize("true_alpha", [0.1, -0.3])
 def test_scalar_alpha_is_recovered(true_alpha):
     r = toy.train(toy.Config(true_alpha=true_alpha), progress=quiet)
     assert abs(r.learned_alpha - true_alpha) < 1e-3
@@ -56,12 +56,6 @@ def env(devices=1):
     return dict(os.environ, XLA_FLAGS=flags)
 
 
-def run(*args, devices=1, **kw):
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], env=env(devices), capture_output=True, text=True, **kw
-    )
-
-
 def test_xla_flags_are_appended_not_overwritten(monkeypatch):
     monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
     flags = env(4)["XLA_FLAGS"]
@@ -71,7 +65,7 @@ def test_xla_flags_are_appended_not_overwritten(monkeypatch):
 
 # Runs the example's train() on 4 devices, recording where device_put placed the batch.
 SHARDED = """
-import json, sys, importlib.util, jax
+import json, runpy, sys, importlib.util, jax
 spec = importlib.util.spec_from_file_location("prelu_toy", sys.argv[1])
 toy = importlib.util.module_from_spec(spec)
 sys.modules["prelu_toy"] = toy
@@ -92,6 +86,9 @@ print(json.dumps({
     "y_shards": sorted(tuple(s.data.shape) for s in y.addressable_shards),
     "learned": r.learned_alpha, "true": r.true_alpha, "loss": r.final_loss,
 }))
+# And the script itself, as `python prelu_toy.py ARGS` runs it.
+sys.argv = [sys.argv[1], *sys.argv[2:]]
+runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
@@ -101,14 +98,15 @@ def test_four_devices_shard_the_batch_and_recover_alpha(tmp_path):
     if jax.default_backend() != "cpu" and jax.device_count() < 4:
         pytest.skip("needs 4 devices: forced host devices exist only on CPU hosts")
     devices = 4 if jax.default_backend() == "cpu" else 1  # GPU/TPU hosts: their own devices
+    out = tmp_path / "4.json"
     p = subprocess.run(
-        [sys.executable, "-c", SHARDED, str(SCRIPT)],
+        [sys.executable, "-c", SHARDED, str(SCRIPT), "--steps", "50", "--json", str(out)],
         env=env(devices),
         capture_output=True,
         text=True,
     )
     assert p.returncode == 0, p.stderr
-    r = json.loads(p.stdout.strip().splitlines()[-1])
+    r = json.loads(next(line for line in p.stdout.splitlines() if line.startswith("{")))
     assert r["devices"] >= 4 and r["x_devices"] == r["devices"]
     n, d = r["x_shape"]
     assert r["x_shards"] == [[n // r["devices"], d]] * r["devices"]  # split along the batch
@@ -116,23 +114,20 @@ def test_four_devices_shard_the_batch_and_recover_alpha(tmp_path):
     np.testing.assert_allclose(r["learned"], r["true"], atol=1e-2)
     assert r["loss"] < 2e-4
     # The command line reports the devices it ran on.
-    out = tmp_path / "4.json"
-    q = run("--steps", "50", "--json", str(out), devices=devices)
-    assert q.returncode == 0, q.stderr
-    assert f"{r['devices']} device(s)" in q.stdout
+    assert f"{r['devices']} device(s)" in p.stdout
     assert json.loads(out.read_text())["devices"] == r["devices"]
 
 
-def test_json_compare_and_plot(tmp_path):
+def test_json_compare_and_plot(tmp_path, capsys):
     out, png = tmp_path / "r.json", tmp_path / "r.png"
-    p = run("--steps", "300", "--compare", "--json", str(out), "--plot", str(png))
-    assert p.returncode == 0, p.stderr
+    assert toy.main(["--steps", "300", "--compare", "--json", str(out), "--plot", str(png)]) == 0
     r = json.loads(out.read_text())
     assert isinstance(r["learned_alpha"], float) and r["steps"] == 300
     assert r["relu"]["final_loss"] > r["final_loss"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    stdout = capsys.readouterr().out
     for word in ("true α", "learned α", "ReLU (α = 0)", "time"):
-        assert word in p.stdout
+        assert word in stdout
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import pytest
 from jax.test_util import check_grads
 
 import jaxact
-from conftest import NAMES, PARAMS, param_in, x64
+from conftest import NAMES, PARAMS, compiled_together, param_in, x64
 from jaxact import accuracy
 
 
@@ -40,11 +40,10 @@ def test_check_grads_float64(name):
     # f is elementwise: one check at the vector X probes every point along a random
     # direction (check_grads compares directional derivatives with finite differences).
     with jax.enable_x64(True):
-        f = call(name, jnp.float64)
-        check_grads(f, (X.astype(np.float64),), order=2, modes=["fwd", "rev"], eps=1e-4)
+        # jit: each of check_grads' jvps and vjps compiles as one program, not op by op
         act = jaxact.ACTIVATIONS[name]
-        if act.params:  # with respect to the parameter too
-            check_grads(lambda a: act.fn(X.astype(np.float64), a), (0.3,), order=2, eps=1e-4)
+        args = (X.astype(np.float64), *([0.3] if act.params else []))  # and the parameter
+        check_grads(jax.jit(act.fn), args, order=2, modes=["rev"], eps=1e-4)
 
 
 def points(name, dtype) -> np.ndarray:
@@ -70,38 +69,41 @@ def ulp_failure(got, x, name, n, what, dtype=np.float32):
     return [f"{name} {what}: {err[i]:.3g} ulp > {bound} at x={x[i]}"] if err[i] > bound else []
 
 
-EAGER = ["sigmoid", "tanh", "prelu", "relu6", "celu", "soft_sign", "gelu_exact"]
+EAGER = ["sigmoid", "prelu", "celu", "squareplus", "gelu_exact"]  # a row of each family
 
 
-def every_transform(name: str, v) -> list[str]:
-    """Each transform's failures for ``name``; ``v`` wraps each transformed function (jit or
-    nothing: eagerly, each primitive's impl rule, op by op)."""
-    failures = []
-    assert_ulps = lambda *a: failures.extend(ulp_failure(*a))  # noqa: E731
+def every_transform(name: str, compiled: bool) -> list[str]:
+    """Each transform's failures for ``name``: compiled (one program for all of them), or
+    eagerly (each primitive's impl rule, op by op)."""
     f = call(name)
     x = points(name, np.float32)
-    assert_ulps(v(f)(x), x, name, 0, "f")
-    assert_ulps(v(jax.vmap(jax.jacfwd(f)))(x), x, name, 1, "vmap(jacfwd)")
-    assert_ulps(v(jax.vmap(jax.jacrev(f)))(x), x, name, 1, "vmap(jacrev)")
-    assert_ulps(jnp.diag(v(jax.jacfwd(f))(x)), x, name, 1, "diag(jacfwd)")
-    assert_ulps(v(jax.vmap(jax.hessian(f)))(x), x, name, 2, "vmap(hessian)")
-    assert_ulps(v(jax.vmap(jax.grad(jax.grad(f))))(x), x, name, 2, "grad(grad)")
-    _, f_lin = jax.linearize(f, x)
-    assert_ulps(f_lin(jnp.ones_like(x)), x, name, 1, "linearize")
-    g = v(jax.grad(jax.checkpoint(lambda x, f=f: f(x).sum())))
-    assert_ulps(g(x), x, name, 1, "grad(checkpoint)")
+    transforms = {
+        "f": (f, 0),
+        "vmap(jacfwd)": (jax.vmap(jax.jacfwd(f)), 1),
+        "vmap(jacrev)": (jax.vmap(jax.jacrev(f)), 1),
+        "diag(jacfwd)": (lambda x: jnp.diag(jax.jacfwd(f)(x)), 1),
+        "vmap(hessian)": (jax.vmap(jax.hessian(f)), 2),
+        "grad(grad)": (jax.vmap(jax.grad(jax.grad(f))), 2),
+        "linearize": (lambda x: jax.linearize(f, x)[1](jnp.ones_like(x)), 1),
+        "grad(checkpoint)": (jax.grad(jax.checkpoint(lambda x: f(x).sum())), 1),
+    }
+    fns = {k: fn for k, (fn, _) in transforms.items()}
+    results = compiled_together(fns, x) if compiled else {k: g(x) for k, g in fns.items()}
+    failures = []
+    for k, (_, n) in transforms.items():
+        failures += ulp_failure(results[k], x, name, n, k)
     return failures
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_transform_matches_the_reference_compiled(name):
-    failures = every_transform(name, jax.jit)
+    failures = every_transform(name, compiled=True)
     assert not failures, "; ".join(failures)
 
 
-@pytest.mark.parametrize("name", EAGER)  # one function per family, and the parametrised
+@pytest.mark.parametrize("name", EAGER)
 def test_every_transform_matches_the_reference_eagerly(name):
-    failures = every_transform(name, lambda f: f)
+    failures = every_transform(name, compiled=False)
     assert not failures, "; ".join(failures)
 
 
@@ -178,25 +180,25 @@ def test_random_tangents_and_cotangents_are_rounded_once(name, dtype):
     mag = lambda d, t: [abs(v) for v in prod(d, t)]  # noqa: E731
     with x64(dtype):
         g = jax.vmap(jax.grad(f))
-        jt, vjp, hv = jax.jit(  # jvp, vjp, and (second order) the tangent of the gradient
-            lambda x, t, c: (
+        s = tangents(x.shape, dt, 2)
+        alpha = jnp.full(x.shape, 0.0 if param is None else param, dt)
+        # jvp, vjp, linearize, (second order) the tangent of the gradient, and the jvp in
+        # both arguments at once: one program.
+        jt, vjp, lin, hv, both = jax.jit(
+            lambda x, t, c, s, alpha: (
                 jax.jvp(f, (x,), (t,))[1],
                 jax.vjp(f, x)[1](c)[0],
+                jax.linearize(f, x)[1](t),
                 jax.jvp(g, (x,), (t,))[1],
+                jax.jvp(act.fn, (x, alpha), (t, s))[1] if act.params else None,
             )
-        )(jnp.asarray(x), jnp.asarray(t), jnp.asarray(c))
+        )(*map(jnp.asarray, (x, t, c, s, alpha)))
         assert_rounded_once(jt, prod(d1, ts), mag(d1, ts), dt, f"{name} jvp")
         assert_rounded_once(vjp, prod(d1, cs), mag(d1, cs), dt, "vjp")
-        _, f_lin = jax.linearize(f, jnp.asarray(x))
-        assert_rounded_once(f_lin(jnp.asarray(t)), prod(d1, ts), mag(d1, ts), dt, "linearize")
+        assert_rounded_once(lin, prod(d1, ts), mag(d1, ts), dt, "linearize")
         assert_rounded_once(hv, prod(d2, ts), mag(d2, ts), dt, f"{name} jvp(grad)")
         if act.params:  # both arguments at once: f_x·t + f_α·s, summed before rounding
-            s = tangents(x.shape, dt, 2)
             fa = [accuracy.reference(name, float(v), 0, 1, p) for v in xs]
-            alpha = jnp.full(x.shape, param, dt)
-            both = jax.jit(lambda *a: jax.jvp(act.fn, a[:2], a[2:])[1])(
-                jnp.asarray(x), alpha, jnp.asarray(t), jnp.asarray(s)
-            )
             ss = np.asarray(s, np.float64)
             exact = [a + b for a, b in zip(prod(d1, ts), prod(fa, ss), strict=True)]
             scale = [a + b for a, b in zip(mag(d1, ts), mag(fa, ss), strict=True)]
@@ -221,7 +223,7 @@ def test_checkpoint_policy_saves_only_the_inputs(name, capsys):
     jax.ad_checkpoint.print_saved_residuals(remat, ws, x)
     saved = capsys.readouterr().out
     assert saved.count("f32[32,16]") == 1 + len(ws), saved  # x, and one per layer
-    grads = [jax.jit(jax.grad(f))(ws, x) for f in (remat, loss)]
+    grads = jax.jit(lambda ws, x: [jax.grad(f)(ws, x) for f in (remat, loss)])(ws, x)
     chex.assert_trees_all_close(*grads, rtol=1e-6)
 
 
