@@ -92,7 +92,8 @@ def log1mexp_points(dtype):
     dt = jnp.dtype(dtype)
     x = np.concatenate(
         [
-            np.geomspace(float(jnp.finfo(dt).tiny) * 4, 1e4, 120),
+            [float(jnp.finfo(dt).tiny) * 4, 1e-300, 1e-200, 1e-100],  # x → 0: log x − x/2
+            np.geomspace(1e-30, 1e4, 68),
             np.nextafter(np.array([ln2] * 3, dt), np.array([0, 1, 9], dt)),  # both regimes
             np.linspace(0.5, 1.0, 21),
             [87.0, 88.0, 700.0, 740.0],
