@@ -287,7 +287,10 @@ class Tower:
         # d[∂ⁿ∂ᵐf·t] = ∂ⁿ⁺¹∂ᵐf·t·ẋ + ∂ⁿ∂ᵐ⁺¹f·t·α̇ + ∂ⁿ∂ᵐf·ṫ
         *xp, t = primals
         *txp, tt = tangents
-        out = self.linear.bind(*xp, t, n=n, m=m, mode=mode)
+        # A derivative is being differentiated again: a second-order step, whose forward
+        # pass evaluates the next orders at x. The term itself joins them ("higher"), so
+        # its own backward pass shares their exponential rather than evaluating it afresh.
+        out = self.linear.bind(*xp, t, n=n, m=m, mode="higher")
         terms = self._chain(xp, txp, n, m, t.dtype, scale=t, mode="higher")
         if not _is_zero(tt):
             terms.append(self.linear.bind(*xp, tt, n=n, m=m, mode="higher"))
@@ -331,7 +334,15 @@ class Tower:
         # y(t) = f(x(t), α(t)) = Σ_{j,l} ∂ˣʲ∂ᵅˡf/(j! l!) · δx(t)ʲ δα(t)ˡ, truncated at tᴷ.
         x, *params = primals
         order = max((len(s) for s in series if s is not jet.zero_series), default=0)
-        y = self.primitive.bind(x, *params, n=n, m=m)
+        if order and n == m == 0:
+            # f itself as the order-0 term of the linear primitive in "higher" mode (f·1,
+            # the product folded away): Taylor mode is higher-order, so the gradient of a
+            # loss on this series (a PINN's) evaluates f′ at x, sharing the exponential with
+            # the coefficients below instead of evaluating it afresh as a first-order
+            # backward pass does.
+            y = self.linear.bind(x, *params, jnp.ones_like(x), n=0, m=0, mode="higher")
+        else:
+            y = self.primitive.bind(x, *params, n=n, m=m)
         if order == 0:
             return y, jet.zero_series
         wide = compute_dtype(x.dtype)

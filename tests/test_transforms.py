@@ -16,6 +16,7 @@ import ml_dtypes
 import mpmath as mp
 import numpy as np
 import pytest
+from jax.experimental.jet import jet
 from jax.test_util import check_grads
 
 import jaxact
@@ -256,6 +257,19 @@ def test_second_order_steps_share_one_exponential():
         ones = jnp.ones_like(x)
         d2 = jax.jvp(lambda x: jax.jvp(f, (x,), (ones,))[1], (x,), (ones,))[1]
         return jnp.sum(d2**2)
+
+    hlo = jax.jit(jax.grad(loss)).lower(1.5, jnp.linspace(-3, 3, 64)).compile().as_text()
+    assert len(re.findall(r"= \S+ exponential\(", hlo)) == 1, hlo
+
+
+def test_taylor_mode_steps_share_one_exponential():
+    # The same through jet, with f itself in the loss: f, f′, f″ in the forward pass and
+    # f′, f″, f‴ in the backward, all from one e^{−2|x|} (were f's own gradient evaluated
+    # afresh, as a first-order backward pass evaluates it, there would be two).
+    def loss(w, x):
+        f = lambda x: jaxact.tanh(w * x)  # noqa: E731
+        y, (_, d2) = jet(f, (x,), ((jnp.ones_like(x), jnp.zeros_like(x)),))
+        return jnp.sum(y**2 + d2**2)
 
     hlo = jax.jit(jax.grad(loss)).lower(1.5, jnp.linspace(-3, 3, 64)).compile().as_text()
     assert len(re.findall(r"= \S+ exponential\(", hlo)) == 1, hlo

@@ -81,7 +81,9 @@ def _sigmoid_forms(n: int, m: int, x: Array) -> Array:
     if n == 0:
         # jax.nn's cost: 1/(1 + e^−x) is within 2 ulp wherever σ is normal (e^−x overflows
         # only where σ is subnormal: x < −88.7 in float32, −709.8 in float64). The
-        # derivatives' forms, and silu's, use the 1-ulp form above.
+        # derivatives' forms, and silu's, use the 1-ulp form above. (σ from e^−|x| would
+        # share that exponential in second-order steps, but measured no faster there and
+        # 10 % slower as a plain forward pass.)
         return 1 / (1 + exp(-x))
     return sigmoid_derivative(n, x)
 
@@ -155,15 +157,12 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
     th = jnp.where(near, p, (1 - u) / d)  # tanh|x|
     if n == 0:
         return jnp.copysign(th, x)
+    sech2 = jnp.where(far, 4 * _E80 * big, 4 * u) / (d * d)  # the same quotient for all n
     if n == 1:
-        return big * jnp.where(far, 4 * _E80, 4.0) / (d * d)
+        return sech2
     t = jnp.sign(x) * th
 
-    def sech2(k: float) -> Array:  # k·sech²x, with k applied before anything can underflow
-        tail = jnp.where(far, 4 * k * _E80 * big, 4 * k * u) / (d * d)
-        return jnp.where(near, k * (1 - p * p), tail)
-
-    inner = taylor_coefficients(t, sech2(1), n)[n] * _factorial(n)
+    inner = taylor_coefficients(t, jnp.where(near, 1 - p * p, sech2), n)[n] * _factorial(n)
     if n % 2 == 0:
         # Even orders are odd functions, tanh⁽ⁿ⁾(x) = tanh⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)), with
         # tanh⁽ᵏ⁾(0) = 2ᵏ⁺¹σ⁽ᵏ⁾(0). Below |x| = 2⁻¹⁰⁰ take that directly: the even Taylor
