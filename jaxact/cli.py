@@ -137,7 +137,13 @@ def plot(args) -> int:
     except ImportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    os.makedirs(args.out, exist_ok=True)
+    try:  # before computing anything
+        os.makedirs(args.out, exist_ok=True)
+        if not os.access(args.out, os.W_OK):
+            raise PermissionError("not writable")
+    except OSError as e:
+        print(f"error: --out {args.out}: cannot write there ({e})", file=sys.stderr)
+        return 2
     formats = ("png", "svg") if args.svg else ("png",)
     with _x64(args.dtype):
         paths = plotting.activation_figures(args.only, args.out, jnp.dtype(args.dtype), formats)
@@ -156,6 +162,10 @@ def flow(args) -> int:
             plotting.pyplot()
         except ImportError as e:
             print(f"error: {e}", file=sys.stderr)
+            return 2
+        folder = os.path.dirname(os.path.abspath(args.plot))
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            print(f"error: --plot {args.plot}: cannot write there", file=sys.stderr)
             return 2
     key = jax.random.key(args.seed)
     norms = {}

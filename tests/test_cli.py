@@ -80,6 +80,23 @@ def test_bad_arguments_exit_2(args, words, capsys):
     assert words in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["flow", "--depth", "3", "--plot", "/no/such/folder/f.png"], "--plot /no/such/folder"),
+        (["plot", "--out", "/proc/jaxact-figures"], "--out /proc/jaxact-figures"),
+    ],
+)
+def test_unwritable_paths_exit_2_before_computing(args, words, capsys, monkeypatch):
+    def never(*a, **k):
+        raise AssertionError("computed before checking the path")
+
+    monkeypatch.setattr(cli, "gradient_flow", never)
+    monkeypatch.setattr(plotting, "activation_figures", never)
+    assert cli.main(args) == 2
+    assert words in capsys.readouterr().err
+
+
 def test_python_dash_m():
     # The entry point only (test_info runs the command itself in-process).
     p = subprocess.run([sys.executable, "-m", "jaxact", "--help"], capture_output=True, text=True)

@@ -181,6 +181,17 @@ def test_celu_parameter_derivatives():
                     assert err.max() <= 8, (dtype, a, n, m, err.max(), x[err.argmax()])
 
 
+def test_celu_is_nan_where_alpha_is_not_positive():
+    # celu is defined for α > 0; elsewhere NaN for f and every derivative, never a number.
+    x = jnp.array([-3.0, -0.5, 0.0, 2.0])
+    for a in [0.0, -1.0, -0.5]:
+        assert np.isnan(np.asarray(jaxact.celu(x, a))).all()
+        assert np.isnan(np.asarray(jax.vmap(jax.grad(jaxact.celu))(x, jnp.full(4, a)))).all()
+        assert np.isnan(np.asarray(jax.grad(lambda a: jaxact.celu(x, a).sum())(a)))
+    got = np.asarray(jaxact.celu(x, jnp.array([1.0, -1.0, 0.5, 0.0])))  # per element
+    assert np.isfinite(got[[0, 2]]).all() and np.isnan(got[[1, 3]]).all()
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "log_sigmoid", "silu", "mish"])
 def test_orders_2_to_8_at_the_smallest_normal(name, dtype):

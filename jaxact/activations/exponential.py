@@ -179,6 +179,12 @@ _CELU_SERIES = 2.5
 
 
 def _celu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
+    # celu is defined for α > 0 (its negative branch tends to −α): NaN, for f and every
+    # derivative, where α ≤ 0 (jax.nn.celu evaluates its formula there).
+    return jnp.where(alpha > 0, _celu_positive_forms(n, m, x, alpha), jnp.nan)
+
+
+def _celu_positive_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     # x for x > 0, α(e^{x/α} − 1) for x ≤ 0. u = x/α is carried as u_hi + u_lo (the
     # rounding of x/α would cost |u|/2 ulp in e^u), e^u = e^{u_hi}(1 + u_lo). ∂ⁿₓ of the
     # negative branch is α^{1−n}e^u (n ≥ 1), and ∂ᵐ_α of αᵏe^u is α^{k−m}e^u·Pₘ(u), Pₘ a
@@ -233,7 +239,8 @@ def celu(x: ArrayLike, alpha: ArrayLike = 1.0) -> Array:
     Args:
       x: input array; integers are promoted to the default float dtype.
       alpha: α > 0, a scalar or an array that broadcasts to ``x``'s shape; traced, so a new
-        value never recompiles, and cast to ``x``'s dtype.
+        value never recompiles, and cast to ``x``'s dtype. Where α ≤ 0 the result and
+        every derivative are NaN (``jax.nn.celu`` evaluates its formula there).
 
     Returns:
       An array like ``x``, in its float dtype.
