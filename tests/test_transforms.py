@@ -206,7 +206,13 @@ def test_random_tangents_and_cotangents_are_rounded_once(name, dtype):
             assert_rounded_once(both, exact, scale, dt, f"{name} jvp in (x, α)")
 
 
-@pytest.mark.parametrize("name", NAMES)
+def test_every_row_names_its_input_for_the_checkpoint_policy():
+    for name, act in jaxact.ACTIVATIONS.items():
+        jaxpr = jax.make_jaxpr(act.fn)(jnp.ones(3), *act.sample_params())
+        assert f"name={jaxact.CHECKPOINT_NAME}" in str(jaxpr), name
+
+
+@pytest.mark.parametrize("name", EAGER)  # a row of each family (every row: the test above)
 def test_checkpoint_policy_saves_only_the_inputs(name, capsys):
     # jax.checkpoint with jaxact.checkpoint_policy saves one tensor per layer (the
     # activation's input) and recomputes f and f′ from it; the gradient is unchanged.
