@@ -433,8 +433,9 @@ _MILLS32 = (
     ),  # [3, 4]: 4.1e-13
 )
 #: Beyond a = 4, M(a) = 1/(a + 1/(a + 2/(a + 3/(a + …)))), truncated after this many terms
-#: (relative error < 6e-19 for float64, < 1e-10 for float32).
-_CF_TERMS = {"float64": 40, "float32": 16}
+#: (M within 1.0 ulp of mpmath's over [4, 40] in float64, 1.4 in float32; 8 float32 terms
+#: give 2.4 ulp at a = 4, 32 float64 terms 2.0).
+_CF_TERMS = {"float64": 40, "float32": 10}
 _GAUSS_CLIP = 40.0  # beyond, φ(x) and every x-polynomial times it are below 1e-300
 
 
@@ -451,11 +452,41 @@ def _mills(a: Array) -> Array:
             p = c + t * p
         polys.append(p)
     near = jnp.select([k == 0, k == 1, k == 2], polys[:3], polys[3])
+    # a ≥ 4: the continued fraction M = 1/(b + 1/(b + 2/(b + 3/(b + …)))), its tail from 2
+    # on as one ratio of polynomials (positive coefficients: no cancellation), the last two
+    # levels divided out (they damp the ratio's rounding errors 20-fold): 3 divisions, not
+    # one per term, and the same accuracy.
     b = jnp.maximum(a, 4.0)
-    r = jnp.zeros_like(a)
-    for j in range(_CF_TERMS["float64" if f64 else "float32"], 0, -1):
-        r = j / (b + r)
-    return jnp.where(a < 4, near, 1 / (b + r))
+    num, den = _mills_tail(_CF_TERMS["float64" if f64 else "float32"])
+    p, q = jnp.zeros_like(a), jnp.zeros_like(a)
+    for cp, cq in zip(num[::-1], den[::-1], strict=True):
+        p, q = cp + b * p, cq + b * q
+    return jnp.where(a < 4, near, 1 / (b + 1 / (b + p / q)))
+
+
+@functools.cache
+def _mills_tail(terms: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Numerator and denominator, as coefficients in b (lowest first, padded to one
+    length), of 2/(b + 3/(b + … + terms/b)): the convergents' recurrence Aₖ = b·Aₖ₋₁ +
+    aₖ·Aₖ₋₂ (and Bₖ), in integers."""
+    a_prev, a_cur, b_prev, b_cur = [1], [0], [0], [1]
+    for k in range(2, terms + 1):
+        a_prev, a_cur = a_cur, _poly_step(a_cur, a_prev, k)
+        b_prev, b_cur = b_cur, _poly_step(b_cur, b_prev, k)
+    n = max(len(a_cur), len(b_cur))
+    return tuple(float(c) for c in a_cur + [0] * (n - len(a_cur))), tuple(
+        float(c) for c in b_cur + [0] * (n - len(b_cur))
+    )
+
+
+def _poly_step(p1: list[int], p2: list[int], k: int) -> list[int]:
+    """b·p1 + k·p2, polynomials in b as coefficient lists."""
+    out = [0] * max(len(p1) + 1, len(p2))
+    for i, c in enumerate(p1):
+        out[i + 1] += c
+    for i, c in enumerate(p2):
+        out[i] += k * c
+    return out
 
 
 def _gauss(x: Array) -> tuple[Array, Array, Array]:
