@@ -163,6 +163,10 @@ def _is_zero(t) -> bool:
     return type(t) is ad.Zero
 
 
+def _like(x) -> ShapedArray:
+    return ShapedArray(x.shape, x.dtype, weak_type=x.weak_type)
+
+
 class Tower:
     """The partial derivatives ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of one activation, as one JAX primitive.
 
@@ -189,14 +193,15 @@ class Tower:
         name = name or forms.__name__.strip("_").removesuffix("_forms")
         self.primitive = p = Primitive(f"jaxact_{name}")
         p.def_impl(functools.partial(self._impl, p))
-        p.def_abstract_eval(lambda x, *params, n, m: ShapedArray(x.shape, x.dtype))
+        # Weak types pass through, as in jax.nn: f(2.0) * bfloat16 array stays bfloat16.
+        p.def_abstract_eval(lambda x, *_, n, m: _like(x))
         mlir.register_lowering(p, mlir.lower_fun(self._lowered, multiple_results=False))
         ad.primitive_jvps[p] = self._jvp
         batching.primitive_batchers[p] = functools.partial(self._batch, p)
         jet.jet_rules[p] = self._jet
         self.linear = q = Primitive(f"jaxact_{name}_linear")
         q.def_impl(functools.partial(self._impl, q))
-        q.def_abstract_eval(lambda *args, n, m, mode: ShapedArray(args[-1].shape, args[-1].dtype))
+        q.def_abstract_eval(lambda *args, n, m, mode: _like(args[-1]))
         mlir.register_lowering(q, mlir.lower_fun(self._linear_lowered, multiple_results=False))
         ad.primitive_jvps[q] = self._linear_jvp
         ad.primitive_transposes[q] = self._linear_transpose

@@ -237,3 +237,16 @@ def test_derivative_accepts_numpy_integers():
     assert got == jaxact.derivative("tanh", 2)(0.5)
     with pytest.raises(ValueError, match="integers ≥ 0"):
         jaxact.derivative("tanh", True)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_weak_types_follow_jax_nn(name):
+    # A Python scalar in gives a weakly typed result exactly where jax.nn's is, so that
+    # f(2.0) * a bfloat16 array stays bfloat16 (and gelu's is strong, as jax.nn's).
+    act = jaxact.ACTIVATIONS[name]
+    p = act.sample_params()
+    for fn in (act.fn, jax.grad(act.fn)):
+        ours, theirs = fn(2.0, *p), (act.jax_nn if fn is act.fn else jax.grad(act.jax_nn))(2.0, *p)
+        assert (ours.dtype, ours.weak_type) == (theirs.dtype, theirs.weak_type)
+    bf16 = jnp.ones(2, jnp.bfloat16)
+    assert (act.fn(2.0, *p) * bf16).dtype == (act.jax_nn(2.0, *p) * bf16).dtype

@@ -248,7 +248,7 @@ def squareplus(x: ArrayLike, b: ArrayLike = 4) -> Array:
       >>> jaxact.squareplus(jnp.array([-1.5, 0.0, 1.5]))
       Array([0.5, 1. , 2. ], dtype=float32)
       >>> jaxact.squareplus(-1e6), jax.nn.squareplus(-1e6)  # the true value is 1e-6
-      (Array(1.e-06, dtype=float32), Array(0., dtype=float32, weak_type=True))
+      (Array(1.e-06, dtype=float32, weak_type=True), Array(0., dtype=float32, weak_type=True))
       >>> jax.grad(jaxact.squareplus, argnums=1)(0.0, 4.0)  # ∂f/∂b = 1/(4r)
       Array(0.125, dtype=float32, weak_type=True)
     """

@@ -598,7 +598,8 @@ def gelu_exact(x: ArrayLike) -> Array:
       >>> jax.grad(jax.grad(jaxact.gelu_exact))(0.0)  # 2φ(0) = √(2/π)
       Array(0.7978846, dtype=float32, weak_type=True)
     """
-    return evaluate(_GELU_EXACT, "gelu_exact", x)
+    y = evaluate(_GELU_EXACT, "gelu_exact", x)
+    return y.astype(y.dtype)  # strongly typed even for x = 2.0, as jax.nn.gelu's result
 
 
 # --- gelu (tanh approximation) --------------------------------------------------------------
@@ -810,7 +811,8 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
         raise TypeError(f"jaxact.gelu: approximate must be a Python bool, got {approximate!r}")
     if not approximate:
         return gelu_exact(x)
-    return evaluate(_GELU, "gelu", x)
+    y = evaluate(_GELU, "gelu", x)
+    return y.astype(y.dtype)  # strongly typed even for x = 2.0, as jax.nn.gelu's result
 
 
 def _v_at(target: float) -> float:
