@@ -90,8 +90,13 @@ def test_gelu_dispatches_on_approximate():
     np.testing.assert_array_equal(jaxact.gelu(x), jaxact.gelu(x, approximate=True))
     g = jax.grad(functools.partial(jaxact.gelu, approximate=False))
     assert g(-1.0) == jax.grad(jaxact.gelu_exact)(-1.0)
-    with pytest.raises(TypeError, match="approximate"):
-        jaxact.gelu(x, approximate=1)
+    # approximate by its truth value, as jax.nn reads it (not hashed: arrays work too)
+    for a in [0, None, jnp.array(False), np.bool_(False)]:
+        np.testing.assert_array_equal(jaxact.gelu(x, a), jaxact.gelu_exact(x))
+    for a in [1, jnp.array(True)]:
+        np.testing.assert_array_equal(jaxact.gelu(x, a), jaxact.gelu(x))
+    with pytest.raises(TypeError, match="approximate must be a concrete value"):
+        jax.jit(jaxact.gelu)(x, jnp.array(True))
 
 
 @pytest.mark.parametrize("approximate", [True, False])

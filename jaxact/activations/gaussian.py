@@ -778,7 +778,6 @@ def _gelu_even_at_0(m: int) -> float:
 _GELU = Tower(_gelu_forms)
 
 
-@functools.partial(jax.jit, static_argnames=("approximate",))
 def gelu(x: ArrayLike, approximate: bool = True) -> Array:
     r"""Gaussian error linear unit, with exact derivatives of every order.
 
@@ -790,8 +789,9 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
 
     evaluated as x·σ(2u), which does not cancel for x < 0 (``jax.nn.gelu``'s ½(1 + tanh u)
     is 0 below x ≈ −4.87 in float32 and its gradient is 0 at x = −10). With
-    ``approximate=False``, the exact x·Φ(x): see :func:`gelu_exact`. ``approximate`` is a
-    static Python bool (each value compiles once).
+    ``approximate=False``, the exact x·Φ(x): see :func:`gelu_exact`. ``approximate`` is
+    read by its truth value, as ``jax.nn.gelu`` reads it (0, None, ``jnp.array(False)``:
+    the exact form); it must be concrete, not traced.
 
     Args:
       x: input array; integers are promoted to the default float dtype.
@@ -807,10 +807,18 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
       >>> jax.grad(jaxact.gelu)(-10.0)  # jax.grad(jax.nn.gelu) gives 0 here
       Array(-2.757638e-36, dtype=float32, weak_type=True)
     """
-    if not isinstance(approximate, bool):
-        raise TypeError(f"jaxact.gelu: approximate must be a Python bool, got {approximate!r}")
-    if not approximate:
-        return gelu_exact(x)
+    try:
+        approximate = bool(approximate)
+    except jax.errors.ConcretizationTypeError:
+        raise TypeError(
+            "jaxact.gelu: approximate must be a concrete value (it picks the formula), "
+            "not a traced one"
+        ) from None
+    return _gelu_tanh(x) if approximate else gelu_exact(x)
+
+
+@jax.jit
+def _gelu_tanh(x: ArrayLike) -> Array:
     y = evaluate(_GELU, "gelu", x)
     return y.astype(y.dtype)  # strongly typed even for x = 2.0, as jax.nn.gelu's result
 
