@@ -163,6 +163,8 @@ def load_table(path) -> int:
     count = 0
     with gzip.open(path, "rt") as f:
         for line in f:
+            if line.startswith("#"):
+                continue
             name, h, x, n, m, p, v = line.split()
             ok = valid.get(name + h)
             if ok is None:
@@ -433,6 +435,43 @@ def _directional(g: Callable, argnum: int) -> Callable:
         return jax.jvp(along, (args[argnum],), (jnp.ones_like(args[argnum]),))[1]
 
     return dg
+
+
+#: The references ``jaxact check`` needs with its defaults (float32, :func:`check_points`,
+#: every row's default parameter), shipped with the package so that it computes none:
+#: written by ``python tests/make_reference_table.py --check``.
+CHECK_TABLE = Path(__file__).parent / "data" / "check_references.txt.gz"
+CHECK_DTYPE = "float32"
+
+
+def check_points(act: Activation, dtype, n_random: int = 0) -> np.ndarray:
+    """The points of ``jaxact check``: :func:`test_points` (sparse) with both sides of each
+    of the row's switch points, and ``n_random`` random ones (seeded by the row's name)."""
+    return test_points(
+        dtype, n_random, seed=len(act.name), switch_points=act.switch_points, sparse=True
+    )
+
+
+def check(name: str, dtype, n_random: int = 0) -> list[float]:
+    """The largest ulp error of f, f′ and f″ (by ``jax.grad``, compiled together) over
+    :func:`check_points`, with the row's default parameter: what ``jaxact check`` prints.
+
+    float64 needs x64 mode: run under ``jax.enable_x64(True)``.
+    """
+    from jaxact.derivatives import get
+
+    act = get(name)
+    dt = jnp.dtype(dtype)
+    (p,) = act.sample_params() or (None,)
+    param = None if p is None else jnp.asarray(p, dt)
+    x = check_points(act, dt, n_random)
+    fns = [autodiff(act, n, 0, param, "grad") for n in range(3)]
+    got = jax.jit(lambda x: [f(x) for f in fns])(jnp.asarray(x))
+    p = None if param is None else float(np.asarray(param).astype(np.float64))
+    return [
+        float(ulp_error(np.asarray(g), [reference(name, float(v), n, 0, p) for v in x], dt).max())
+        for n, g in enumerate(got)
+    ]
 
 
 def worst_ulp(

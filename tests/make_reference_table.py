@@ -33,8 +33,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "reference_table.txt.gz")
     ap.add_argument("--deadline", type=float, default=None, help="seconds; then stop, keep")
     ap.add_argument("--merge", nargs="*", default=None, help="record files to add; no run")
+    ap.add_argument(
+        "--check", action="store_true", help="write jaxact check's shipped table instead"
+    )
     ap.add_argument("pytest_args", nargs="*", default=[str(HERE)])
     a = ap.parse_args()
+    if a.check:
+        return write_check_table(a.jobs)
     if a.deadline is not None:
         a.deadline += time.monotonic()
     if a.merge is not None:
@@ -69,6 +74,46 @@ def main() -> None:
             tail = log.read_text().strip().splitlines()[-1:]
             print(log.name, *tail)
         write(a.out, sorted(Path(tmp).glob("shard*.txt")))
+
+
+def write_check_table(jobs: int) -> None:
+    """jaxact/data/check_references.txt.gz: every reference ``jaxact check`` needs with its
+    defaults (float32, accuracy.check_points, orders 0–2, each row's default parameter),
+    taken from this table where it has them and computed by mpmath where not."""
+    import multiprocessing
+
+    from jaxact import ACTIVATIONS, accuracy
+
+    out = accuracy.CHECK_TABLE
+    out.parent.mkdir(exist_ok=True)
+    with multiprocessing.Pool(jobs) as pool:
+        lines = [line for rows in pool.map(_check_lines, list(ACTIVATIONS)) for line in rows]
+    with gzip.open(out, "wt", compresslevel=9) as f:
+        f.write("# jaxact check's references (name, row hash, x, n, m, parameter, value):\n")
+        f.write("# written by `python tests/make_reference_table.py --check`; do not edit.\n")
+        f.write("".join(sorted(lines)))
+    print(f"{len(lines)} references in {out}")
+
+
+def _check_lines(name: str) -> list[str]:
+    import numpy as np
+
+    from jaxact import ACTIVATIONS, accuracy
+
+    accuracy.load_table(HERE / "reference_table.txt.gz")
+    act = ACTIVATIONS[name]
+    (p,) = act.sample_params() or (None,)
+    dt = np.dtype(accuracy.CHECK_DTYPE)
+    p = None if p is None else float(np.asarray(p, dt).astype(np.float64))
+    h = accuracy._row_hash(act)
+    ps = "-" if p is None else float(p).hex()
+    lines = []
+    for v in accuracy.check_points(act, dt).astype(np.float64):
+        if np.isfinite(v):
+            for n in range(3):
+                ref = accuracy._encode(accuracy.reference(name, float(v), n, 0, p))
+                lines.append(f"{name} {h} {float(v).hex()} {n} 0 {ps} {ref}\n")
+    return lines
 
 
 def write(out: Path, sources) -> None:

@@ -1,9 +1,12 @@
 """The jaxact command, through its main function and once as python -m jaxact."""
 
+import gzip
 import importlib.util
+import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import jaxact
@@ -25,11 +28,43 @@ def test_info(capsys):
 
 
 def test_check_passes_and_can_fail(capsys, monkeypatch):
-    assert cli.main(["check", "--only", "sigmoid,relu", "--points", "20"]) == 0
+    assert cli.main(["check", "--only", "sigmoid,relu", "--points", "5"]) == 0
     assert "all within bounds" in capsys.readouterr().out
     monkeypatch.setitem(accuracy.BOUNDS, "float32", (0.1, 0.1, 0.1))
-    assert cli.main(["check", "--only", "sigmoid", "--points", "20"]) == 1
+    assert cli.main(["check", "--only", "sigmoid"]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_check_with_its_defaults_computes_no_reference(capsys, monkeypatch):
+    def computed(*a):
+        raise AssertionError(f"computed a reference afresh: {a[1:]}")
+
+    monkeypatch.setattr(accuracy, "_reference", computed)
+    accuracy._TABLE.clear()  # only the shipped table (the suite's own is loaded too)
+    try:
+        assert cli.main(["check", "--only", "tanh,prelu,gelu_exact"]) == 0
+    finally:
+        accuracy.load_table(pathlib.Path(__file__).parent / "reference_table.txt.gz")
+    out = capsys.readouterr().out
+    assert "\ntanh " in out and "\ngelu_exact " in out and "computed by mpmath" not in out
+
+
+def test_the_shipped_check_table_covers_every_row():
+    # Regenerate with `python tests/make_reference_table.py --check` after changing a row.
+    with gzip.open(accuracy.CHECK_TABLE, "rt") as f:
+        rows = [line.split() for line in f if not line.startswith("#")]
+    keys = {
+        (name, float.fromhex(x), int(n), None if p == "-" else float.fromhex(p))
+        for name, h, x, n, m, p, _ in rows
+        if h == accuracy._row_hash(jaxact.ACTIVATIONS[name])
+    }
+    for name, act in jaxact.ACTIVATIONS.items():
+        (p,) = act.sample_params() or (None,)
+        p = None if p is None else float(np.float32(p))
+        for v in accuracy.check_points(act, np.float32):
+            if np.isfinite(v):
+                for n in range(3):
+                    assert (name, float(v), n, p) in keys, (name, float(v), n, p)
 
 
 def test_plot_writes_figures(tmp_path, capsys):
@@ -116,4 +151,4 @@ def test_help_shows_the_defaults(capsys):
     with pytest.raises(SystemExit):
         cli.main(["check", "--help"])
     out = capsys.readouterr().out
-    assert "(default: 200)" in out and "(default: all)" in out
+    assert "(default: 0)" in out and "(default: all)" in out
