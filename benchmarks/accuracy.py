@@ -20,6 +20,7 @@ import jax
 
 import jaxact
 from jaxact import accuracy
+from jaxact._compat import enable_x64
 
 
 def measure(dtypes: list[str]) -> dict:
@@ -29,7 +30,7 @@ def measure(dtypes: list[str]) -> dict:
     for name in jaxact.ACTIVATIONS:
         for order in range(3):
             for dt in dtypes:
-                with jax.enable_x64(dt == "float64"):
+                with enable_x64(dt == "float64"):
                     table[name, order, dt] = tuple(
                         accuracy.worst_ulp(name, dt, order, impl=impl, kink=False)
                         for impl in ("jaxact", "jax.nn")

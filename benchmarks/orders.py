@@ -31,6 +31,7 @@ import numpy as np
 
 import jaxact
 from jaxact import accuracy
+from jaxact._compat import enable_x64
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from bench import timed
@@ -66,7 +67,7 @@ def compile_seconds(f: Callable, x: jax.Array) -> float:
 def worst_ulp(fn: Callable, name: str, order: int, dtype, n_random: int) -> float:
     """Worst ulp error of ``fn`` (the order-``order`` derivative), divided near a root r of
     f⁽ⁿ⁾ (x/r in [1/2, 2]) by the condition number |x·f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾|: the accuracy contract."""
-    with jax.enable_x64(jnp.dtype(dtype) == jnp.float64):
+    with enable_x64(jnp.dtype(dtype) == jnp.float64):
         x = accuracy.test_points(jnp.dtype(dtype), n_random=n_random)
         x = x[np.abs(x.astype(np.float64)) < 1e4]  # past that every derivative is 0 or ±inf·0
         got = np.asarray(jax.jit(fn)(jnp.asarray(x)))

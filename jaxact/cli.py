@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxact._compat import enable_x64
 from jaxact.activations import ACTIVATIONS
 from jaxact.derivatives import derivative
 from jaxact.diagnostics import gradient_flow, saturation
@@ -61,7 +62,7 @@ def _table(header: Sequence[str], rows: list[Sequence[str]]) -> str:
 
 
 def _x64(dtype: str):
-    return jax.enable_x64(dtype == "float64")
+    return enable_x64(dtype == "float64")
 
 
 # --- info ------------------------------------------------------------------------------

@@ -12,6 +12,18 @@ import pytest
 
 import jaxact
 from jaxact import accuracy
+from jaxact._compat import enable_x64
+
+# The tests say jax.enable_x64 and jax.monitoring.unregister_event_duration_listener
+# (jax ≥ 0.8); on older releases (the floor, 0.7.2) they have other names.
+if not hasattr(jax, "enable_x64"):  # pragma: no cover - jax < 0.8
+    jax.enable_x64 = enable_x64
+if not hasattr(jax.monitoring, "unregister_event_duration_listener"):  # pragma: no cover
+    from jax._src import monitoring as _monitoring
+
+    jax.monitoring.unregister_event_duration_listener = (
+        _monitoring._unregister_event_duration_listener_by_callback
+    )
 
 #: Precomputed mpmath references (tests/make_reference_table.py); rows whose definition
 #: changed since it was written are computed afresh.
