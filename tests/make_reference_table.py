@@ -117,7 +117,11 @@ def _check_lines(name: str) -> list[str]:
 
 
 def write(out: Path, sources) -> None:
-    """Merge record files (plain or gzip) into the table ``out``, first entry of a key kept."""
+    """Merge record files (plain or gzip) into the table ``out``, first entry of a key kept,
+    entries of rows whose definition changed since dropped."""
+    from jaxact import ACTIVATIONS, accuracy
+
+    current = {name: accuracy._row_hash(act) for name, act in ACTIVATIONS.items()}
     lines = {}
     for src in sources:
         if not Path(src).exists():
@@ -126,7 +130,7 @@ def write(out: Path, sources) -> None:
         with opener(src, "rt") as f:
             for line in f:
                 fields = line.split()
-                if len(fields) == 7:
+                if len(fields) == 7 and current.get(fields[0]) == fields[1]:
                     lines.setdefault(tuple(fields[:6]), line.rstrip("\n"))
     with gzip.open(out, "wt", compresslevel=9) as f:
         for key in sorted(lines):

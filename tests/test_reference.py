@@ -105,3 +105,14 @@ def test_parameter_derivative_far_below_f_is_resolved(x):
     # squareplus ∂f/∂b = 1/(4√(x² + b)) = 0.25/x at huge x, ~x⁻² relative to f.
     got = accuracy.reference("squareplus", x, 0, 1, 4.0)
     assert abs(got * x - mp.mpf(0.25)) < 1e-15
+
+
+def test_selu_constants_are_those_of_its_definition():
+    # The library's λ and α (decimals) against the definition's closed forms (the
+    # reference's own constants), to 25 digits: a typo in either is caught.
+    from jaxact.activations import exponential
+
+    with mp.workprec(200):
+        lam, alpha = exponential._selu_constants(mp)
+        for ours, exact in [(exponential._SELU_SCALE, lam), (exponential._SELU_ALPHA, alpha)]:
+            assert abs(mp.mpf(ours.numerator) / ours.denominator / exact - 1) < 1e-25

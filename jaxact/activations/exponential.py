@@ -256,13 +256,33 @@ def celu(x: ArrayLike, alpha: ArrayLike = 1.0) -> Array:
 
 
 def _selu_definition(mp, x, at):
-    # λ·x uses λ rounded to 64 bits (2⁻⁶⁵ relative, 1/2048 ulp in float64): a product that
-    # mpmath forms exactly, so that its numerical derivatives of order ≥ 2 are exactly 0
-    # (the exact decimal λ leaves noise there, up to 1e-125, far above float64's tiny).
+    # λ and α from their definition (Klambauer et al., the fixed point of mean 0 and
+    # variance 1), not from the library's constants. λ·x uses λ rounded to 64 bits (2⁻⁶⁵
+    # relative, 1/2048 ulp in float64): a product that mpmath forms exactly, so that its
+    # numerical derivatives of order ≥ 2 are exactly 0 (the exact λ leaves noise there).
+    lam, alpha = _selu_constants(mp)
     if at > 0:
-        return x * mp.ldexp(round(_SELU_SCALE * 2**63), -63)
-    lam = mp.mpf(_SELU_SCALE.numerator) / _SELU_SCALE.denominator
-    return lam * mp.mpf(_SELU_ALPHA.numerator) / _SELU_ALPHA.denominator * (mp.exp(x) - 1)
+        return x * mp.ldexp(int(mp.nint(lam * 2**63)), -63)
+    return lam * alpha * (mp.exp(x) - 1)
+
+
+def _selu_constants(mp) -> tuple:
+    """(λ, α) of selu at mpmath's working precision (cached per precision):
+    α = −√(2/π)/(erfc(1/√2)·√e − 1) and λ = (1 − erfc(1/√2)·√e)·√(2π)·(2·erfc(√2)·e² +
+    π·erfc(1/√2)²·e − 2(2 + π)·erfc(1/√2)·√e + π + 2)^(−1/2)."""
+    key = mp.mp.prec
+    if key not in _SELU_MP:
+        with mp.workprec(key + 20):
+            c, e = mp.erfc(1 / mp.sqrt(2)), mp.e
+            alpha = -mp.sqrt(2 / mp.pi) / (c * mp.sqrt(e) - 1)
+            q = 2 * mp.erfc(mp.sqrt(2)) * e**2 + mp.pi * c**2 * e
+            q += -2 * (2 + mp.pi) * c * mp.sqrt(e) + mp.pi + 2
+            lam = (1 - c * mp.sqrt(e)) * mp.sqrt(2 * mp.pi) / mp.sqrt(q)
+        _SELU_MP[key] = (+lam, +alpha)
+    return _SELU_MP[key]
+
+
+_SELU_MP: dict[int, tuple] = {}
 
 
 # --- the rows ----------------------------------------------------------------------------
