@@ -55,10 +55,14 @@ def _nonnegative_int(text: str) -> int:
     return v
 
 
+def _line(row: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(f"{c!s:<{w}}" for c, w in zip(row, widths, strict=True))
+
+
 def _table(header: Sequence[str], rows: list[Sequence[str]]) -> str:
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
-    line = lambda r: "  ".join(f"{c!s:<{w}}" for c, w in zip(r, widths, strict=True))  # noqa: E731
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join(_line(r, widths) for r in lines)
 
 
 def _x64(dtype: str):
@@ -125,8 +129,7 @@ def check(args) -> int:
     failed = False
     header = ["function", "dtype", "f", "f′", "f″", ""]
     widths = [max(len(n) for n in args.only), 8, 14, 14, 14, 4]
-    line = lambda r: "  ".join(f"{c!s:<{w}}" for c, w in zip(r, widths, strict=True))  # noqa: E731
-    print(line(header), line(["-" * w for w in widths]), sep="\n", flush=True)
+    print(_line(header, widths), _line(["-" * w for w in widths], widths), sep="\n", flush=True)
     for dtype in args.dtype:
         bounds = accuracy.BOUNDS[dtype]
         with _x64(dtype):
@@ -138,7 +141,7 @@ def check(args) -> int:
                     f"{w:.3g} (≤ {b:g})" if w >= 1e-3 else f"0 (≤ {b:g})"
                     for w, b in zip(worst, bounds, strict=True)
                 ]
-                print(line([name, dtype, *cells, "ok" if ok else "FAIL"]), flush=True)
+                print(_line([name, dtype, *cells, "ok" if ok else "FAIL"], widths), flush=True)
     print(
         "\nFAIL: some derivative is off by more than its bound" if failed else "\nall within bounds"
     )

@@ -75,3 +75,17 @@ def test_every_parameter_has_a_second_test_value():
 def compiled_together(fns: dict, x) -> dict:
     """{key: fn(x)} for every function of ``fns``, compiled together (one XLA compilation)."""
     return jax.jit(lambda x: {k: fn(x) for k, fn in fns.items()})(jnp.asarray(x))
+
+
+def evaluate_all(act, keys, param, dtype, x) -> dict:
+    """{(n, m, mode): ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of ``act`` at x} for every key, as NumPy arrays,
+    compiled together; ``mode`` is "value" (f itself) or one of
+    :func:`jaxact.accuracy.autodiff`'s ("grad", "jvp", "closed", …)."""
+    args = () if param is None else (jnp.asarray(param, dtype),)
+    fns = {
+        (n, m, mode): (lambda x: act.fn(x, *args))
+        if mode == "value"
+        else accuracy.autodiff(act, n, m, *args, mode=mode)
+        for n, m, mode in keys
+    }
+    return {k: np.asarray(v) for k, v in compiled_together(fns, x).items()}

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import DTYPES, PARAMS, cases, compiled_together, param_in, x64
+from conftest import DTYPES, PARAMS, cases, compiled_together, evaluate_all, param_in, x64
 from jaxact import accuracy
 
 MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)
@@ -35,22 +35,6 @@ HIGHER = range(3, 9)  # orders of the relative higher-order test
 #: (name, order) whose orders ≥ 3 are known not to be exact yet, by their author's word.
 #: Empty: every smooth row is held to the bound.
 HIGHER_ORDER_XFAIL: set[tuple[str, int]] = set()
-
-
-def evaluate(act, n, m, param, dtype, x, mode):
-    return evaluate_all(act, [(n, m, mode)], param, dtype, x)[n, m, mode]
-
-
-def evaluate_all(act, keys, param, dtype, x) -> dict:
-    """{(n, m, mode): result} for every key, compiled together (one XLA compilation)."""
-    args = () if param is None else (jnp.asarray(param, dtype),)
-    fns = {
-        (n, m, mode): (lambda x: act.fn(x, *args))
-        if mode == "value"
-        else accuracy.autodiff(act, n, m, *args, mode=mode)
-        for n, m, mode in keys
-    }
-    return {k: np.asarray(v) for k, v in compiled_together(fns, x).items()}
 
 
 def orders(name):

@@ -11,16 +11,17 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import compiled_together
+from conftest import compiled_together, evaluate_all
 from jaxact import accuracy
 from jaxact._core import evaluate
 from jaxact.activations import logistic
 
 
-def closed(name, orders, x, *params) -> dict:
+def closed(name, orders, x) -> dict:
     """{n: jaxact.derivative(name, n) at x} for every order, compiled together."""
-    fns = {n: lambda x, n=n: jaxact.derivative(name, n)(x, *params) for n in orders}
-    return {n: np.asarray(v) for n, v in compiled_together(fns, x).items()}
+    keys = [(n, 0, "closed") for n in orders]
+    got = evaluate_all(jaxact.ACTIVATIONS[name], keys, None, jnp.asarray(x).dtype, x)
+    return {n: v for (n, _, _), v in got.items()}
 
 
 def nested_grad(f, n):

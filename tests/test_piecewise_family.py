@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import DTYPES, compiled_together, x64
+from conftest import DTYPES, evaluate_all, x64
 from jaxact import accuracy
 
 KINKED = ["relu6", "hard_tanh", "hard_sigmoid", "hard_silu", "sparse_plus", "sparse_sigmoid"]
@@ -41,10 +41,9 @@ def grad_n(fn, n, *args):
 
 def autodiff_all(name, x, dtype, orders, param=None) -> dict:
     """{(n, m): ∂ⁿ/∂xⁿ ∂ᵐ/∂bᵐ by nested jax.grad at the points x}, compiled together."""
-    act = jaxact.ACTIVATIONS[name]
-    args = () if param is None else (jnp.asarray(param, dtype),)
-    fns = {(n, m): accuracy.autodiff(act, n, m, *args, mode="grad") for n, m in orders}
-    return {k: np.asarray(v) for k, v in compiled_together(fns, x).items()}
+    keys = [(n, m, "grad") for n, m in orders]
+    got = evaluate_all(jaxact.ACTIVATIONS[name], keys, param, dtype, x)
+    return {(n, m): v for (n, m, _), v in got.items()}
 
 
 def ulps(name, x, got, dtype, n, m=0, param=None):
