@@ -102,7 +102,13 @@ def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
     s, thr = _shift(t.dtype)
     far = t > thr
     e = exp(jnp.where(far, s - t, -t))
-    e = e + e * expm1(-t_lo)
+    # e^{−t_lo} − 1 by its series to u⁵/5!: |t_lo| < 2⁻⁴ here, so the rest is below 2⁻⁴⁵
+    # relative (no second exponential, as expm1 would take in float32).
+    u = -t_lo
+    p = 1 + u * (1 / 5)
+    for k in (4, 3, 2):
+        p = 1 + (u * (1 / k)) * p
+    e = e + e * (u * p)
     return e, jnp.where(far, math.exp(-s), 1.0).astype(t.dtype)
 
 
@@ -644,7 +650,9 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     near = av < _FAR
     zs = z * scale  # e^{−|v|} itself (0 far out); z is unscaled wherever av < _FAR
     d = 1 + zs
-    sig = jnp.where(v > 0, 1 / scale - z, z)  # σ(v)/scale, far
+    shift, thr = _shift(x.dtype)
+    inv_scale = jnp.where(av > thr, math.exp(shift), 1.0).astype(x.dtype)  # 1/scale
+    sig = jnp.where(v > 0, inv_scale - z, z)  # σ(v)/scale, far
     sig = jnp.where(near, jnp.where(v > 0, 1, z) / d, sig)
     if n == 0:
         xs = jnp.where(x > _TANH_CLIP, x, xc)  # f(∞) = ∞, f(−∞) = −0
