@@ -182,14 +182,11 @@ class Tower:
       primal's arithmetic);
     - batching: elementwise; lowering: the form itself.
 
-    Above ``max_order`` x-derivatives (``None``: no limit) the last closed form is
-    differentiated by plain autodiff inside the lowering. ``name`` names the primitive
-    (default: the forms' name without ``_forms``).
+    ``name`` names the primitive (default: the forms' name without ``_forms``).
     """
 
-    def __init__(self, forms: Forms, max_order: int | None = None, name: str | None = None):
+    def __init__(self, forms: Forms, name: str | None = None):
         self.forms = forms
-        self.max_order = max_order
         name = name or forms.__name__.strip("_").removesuffix("_forms")
         self.primitive = p = Primitive(f"jaxact_{name}")
         p.def_impl(functools.partial(self._impl, p))
@@ -217,11 +214,7 @@ class Tower:
 
     def form(self, n: int, m: int) -> Callable[..., Array]:
         """The plain JAX function of order (n, m), in x's dtype (no custom rules)."""
-        k = n if self.max_order is None else min(n, self.max_order)
-        f = functools.partial(self.forms, k, m)
-        for _ in range(n - k):
-            f = _elementwise_derivative(f)
-        return functools.partial(_in_compute_dtype, f)
+        return functools.partial(_in_compute_dtype, functools.partial(self.forms, n, m))
 
     def _lowered(self, *args: Array, n: int, m: int) -> Array:
         return self.form(n, m)(*args)
@@ -388,13 +381,6 @@ def _series_product(a: list, b: list, order: int) -> list:
             if u is not None and v is not None:
                 out[i + j] = u * v if out[i + j] is None else out[i + j] + u * v
     return out
-
-
-def _elementwise_derivative(f: Callable[..., Array]) -> Callable[..., Array]:
-    def df(x: Array, *params: Array) -> Array:
-        return jax.jvp(lambda x: f(x, *params), (x,), (jnp.ones_like(x),))[1]
-
-    return df
 
 
 #: ``formulas`` text of a function with two pieces, ``POS_NEG.format(right, left)``.
