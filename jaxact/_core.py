@@ -409,6 +409,8 @@ class Activation:
         sides of each.
       smooth: whether f is infinitely differentiable (the higher-order tests cover it).
       keep_int: whether integer inputs stay integers (only ``relu``).
+      aliases: other public names of ``fn`` (``swish`` for ``silu``), which
+        :func:`jaxact.get` and :func:`jaxact.derivative` accept too.
     """
 
     name: str
@@ -422,6 +424,7 @@ class Activation:
     switch_points: tuple[float, ...] = ()
     smooth: bool = False
     keep_int: bool = False
+    aliases: tuple[str, ...] = ()
 
     def sample_params(self) -> tuple[float, ...]:
         """Each parameter's default, or 0.25 where it has none (He et al.'s initial α)."""

@@ -13,9 +13,10 @@ from jaxact.activations import ACTIVATIONS
 
 
 def get(f: str | Callable[..., Array]) -> Activation:
-    """The table row of activation ``f``, given by name (``"elu"``) or function."""
+    """The table row of activation ``f``, given by name (``"elu"``, or an alias such as
+    ``"swish"``) or function."""
     for act in ACTIVATIONS.values():
-        if f == act.name or f is act.fn:
+        if f == act.name or f in act.aliases or f is act.fn:
             return act
     raise ValueError(f"unknown activation {f!r}; choose one of {', '.join(ACTIVATIONS)}")
 

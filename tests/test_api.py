@@ -250,3 +250,12 @@ def test_weak_types_follow_jax_nn(name):
         assert (ours.dtype, ours.weak_type) == (theirs.dtype, theirs.weak_type)
     bf16 = jnp.ones(2, jnp.bfloat16)
     assert (act.fn(2.0, *p) * bf16).dtype == (act.jax_nn(2.0, *p) * bf16).dtype
+
+
+def test_aliases_are_the_same_row_everywhere():
+    aliases = {a: act for act in jaxact.ACTIVATIONS.values() for a in act.aliases}
+    assert set(aliases) == {"swish", "hard_swish"}
+    for alias, act in aliases.items():
+        assert getattr(jaxact, alias) is act.fn and alias in jaxact.__all__
+        assert alias not in jaxact.ACTIVATIONS and jaxact.get(alias) is act
+        assert jaxact.derivative(alias, 2)(0.5) == jaxact.derivative(act.name, 2)(0.5)

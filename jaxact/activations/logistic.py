@@ -1113,6 +1113,7 @@ ROWS = [
     ),
     Activation(
         name="silu",
+        aliases=("swish",),
         fn=silu,
         params=(),
         output_range="[-0.2785, ∞)",

@@ -508,6 +508,7 @@ ROWS = [
     ),
     Activation(
         name="hard_silu",
+        aliases=("hard_swish",),
         fn=hard_silu,
         params=(),
         output_range="[-3/8, ∞)",
