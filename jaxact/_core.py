@@ -37,7 +37,8 @@ def check_input(x: object, fn: str, *, keep_int: bool = False) -> Array:
     """Returns ``x`` as a real floating array (integers promoted unless ``keep_int``)."""
     x = _check_real(x, fn, "x")
     if not jnp.issubdtype(x.dtype, jnp.floating) and not keep_int:
-        x = x.astype(jax.dtypes.canonicalize_dtype(jnp.float64))
+        # A Python int stays weakly typed (as in jax.nn): int·1.0 is a weak float.
+        x = x * 1.0 if x.weak_type else x.astype(jax.dtypes.canonicalize_dtype(jnp.float64))
     return x
 
 
