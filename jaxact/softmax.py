@@ -89,6 +89,7 @@ def _stats(x: Array, axes, where):
     # x − m ≤ 0, and = 0 exactly at the maximum, even where XLA contracts the producer of x
     # (x = a·b, fused) and x − m into an FMA: the maximum's exponent is never positive.
     h = jnp.where(top, 0, jnp.minimum(xs - m, 0))
+    h = jnp.where(m == jnp.inf, jnp.nan, h)  # +inf in a row: NaN, as jax.nn (inf/inf)
     e = exp(h)
     lo = jnp.zeros((), wide)
     if not half:
@@ -116,7 +117,7 @@ def _softmax_values(x: Array, axes, where) -> tuple[Array, Array]:
     _, _, _, e, c, r = _stats(x, axes, where)
     inv, inv_lo = _inverse(c, r)
     p = e * inv + e * inv_lo
-    pmax = inv + inv_lo
+    pmax = jnp.where(c > 0, inv + inv_lo, 0)  # 0 on a row with no maximum (all masked)
     if where is not None:
         p = jnp.where(where, p, 0)
     return p.astype(x.dtype), pmax.astype(x.dtype)
@@ -241,6 +242,7 @@ def _log_softmax_jvp(axes, primals, tangents):
     return y, dy
 
 
+@functools.partial(jax.jit, static_argnames=("axis",))
 def softmax(x, axis: Axis = -1, where=None) -> Array:
     r"""Softmax function, with exact derivatives.
 
@@ -274,6 +276,7 @@ def softmax(x, axis: Axis = -1, where=None) -> Array:
     return _softmax_pair(x, _axes(axis, x.ndim), _mask(where, x))[0]
 
 
+@functools.partial(jax.jit, static_argnames=("axis",))
 def log_softmax(x, axis: Axis = -1, where=None) -> Array:
     r"""Log-softmax function, with exact derivatives.
 
@@ -340,6 +343,7 @@ def _reduce(name: str, x, axis: Axis, where, keepdims: bool, mean: bool) -> Arra
     return out if keepdims else jnp.squeeze(out, axes)
 
 
+@functools.partial(jax.jit, static_argnames=("axis", "keepdims", "return_sign"))
 def logsumexp(
     a,
     axis: Axis = None,
@@ -380,6 +384,7 @@ def logsumexp(
     return out
 
 
+@functools.partial(jax.jit, static_argnames=("axis", "keepdims"))
 def logmeanexp(x, axis: Axis = None, where=None, keepdims: bool = False) -> Array:
     r"""Log-mean-exp reduction, with exact derivatives.
 
@@ -408,6 +413,7 @@ def logmeanexp(x, axis: Axis = None, where=None, keepdims: bool = False) -> Arra
 # --- cross-entropy (optax's signatures) -------------------------------------------------
 
 
+@functools.partial(jax.jit, static_argnames=("axis",))
 def softmax_cross_entropy(logits, labels, axis: Axis = -1, where=None) -> Array:
     r"""Cross-entropy between softmax(logits) and a distribution ``labels`` (optax's).
 
@@ -441,6 +447,7 @@ def softmax_cross_entropy(logits, labels, axis: Axis = -1, where=None) -> Array:
     return -(labels * log_probs).sum(axis, where=where)
 
 
+@functools.partial(jax.jit, static_argnames=("axis",))
 def softmax_cross_entropy_with_integer_labels(
     logits, labels, axis: int | tuple[int, ...] = -1, where=None
 ) -> Array:
