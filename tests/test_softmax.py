@@ -160,7 +160,11 @@ def test_reported_float16_gradient_is_not_nan():
 def test_confident_cross_entropy(dtype):
     # −log_softmax(z)[k] at [30, 0, 0]: the gradient at the true class is −Σ_{j≠k} p_j
     # (−1.87e-13), where jax.nn and optax give 0.
-    z = jnp.asarray([30.0, 0.0, 0.0], dtype) if dtype == "float32" else jnp.asarray([9.0, 0, 0], dtype)
+    z = (
+        jnp.asarray([30.0, 0.0, 0.0], dtype)
+        if dtype == "float32"
+        else jnp.asarray([9.0, 0, 0], dtype)
+    )
     p = ref_softmax(z)
     want = [-(p[1] + p[2]), p[1], p[2]]
     for loss in (
@@ -169,8 +173,14 @@ def test_confident_cross_entropy(dtype):
         lambda z: -jaxact.log_softmax(z)[0],
     ):
         assert err(jax.grad(loss)(z), want, dtype).max() <= GRAD_ULP
-        assert err(loss(z), [mp.log1p(mp.exp(-30) * 2)] if dtype == "float32" else
-                   [mp.log1p(2 * mp.exp(-9))], dtype).max() <= VALUE_ULP
+        assert (
+            err(
+                loss(z),
+                [mp.log1p(mp.exp(-30) * 2)] if dtype == "float32" else [mp.log1p(2 * mp.exp(-9))],
+                dtype,
+            ).max()
+            <= VALUE_ULP
+        )
     assert jax.grad(lambda z: -jax.nn.log_softmax(z)[0])(z)[0] == 0
 
 
@@ -238,7 +248,10 @@ def test_large_random_logits():
             g = jax.grad(lambda z, c=c: -jaxact.log_softmax(z)[c])(z)
             rest = s - e[c]
             assert err([g[c]], [-rest / s], "float32").max() <= GRAD_ULP
-            assert err(np.asarray(g)[idx[1:]], [p[i] for i in idx[1:] if i != c], "float32").max() <= GRAD_ULP
+            assert (
+                err(np.asarray(g)[idx[1:]], [p[i] for i in idx[1:] if i != c], "float32").max()
+                <= GRAD_ULP
+            )
     finally:
         mp.mp.dps = 60
 
@@ -254,7 +267,9 @@ def test_where_axes_and_empty_as_jax_nn():
             for f in ("softmax", "log_softmax"):
                 out += [getattr(m, f)(x, axis, w) for w in (None, where) for m in (jaxact, jax.nn)]
             for f in ("logsumexp", "logmeanexp"):
-                out += [getattr(m, f)(x, axis, where=where, keepdims=True) for m in (jaxact, jax.nn)]
+                out += [
+                    getattr(m, f)(x, axis, where=where, keepdims=True) for m in (jaxact, jax.nn)
+                ]
         return out
 
     out = jax.jit(both)(x, where)
@@ -282,7 +297,9 @@ def test_jax_softmax_tests_pass():
     assert np.isnan(jaxact.softmax(inf)).all() == np.isnan(jax.nn.softmax(inf)).all()
     # grad of a masked softmax is finite
     g = jax.grad(lambda x: jaxact.softmax(x, where=m)[0, 0])(x)
-    np.testing.assert_allclose(g, jax.grad(lambda x: jax.nn.softmax(x, where=m)[0, 0])(x), atol=1e-7)
+    np.testing.assert_allclose(
+        g, jax.grad(lambda x: jax.nn.softmax(x, where=m)[0, 0])(x), atol=1e-7
+    )
 
 
 def test_dtypes_kept():
