@@ -266,9 +266,9 @@ def softmax(x, axis: Axis = -1, where=None) -> Array:
     >>> import jax, jax.numpy as jnp, jaxact
     >>> z = jnp.array([30.0, 0.0, 0.0])
     >>> jaxact.softmax(z)
-    Array([1.0000000e+00, 9.3576230e-14, 9.3576230e-14], dtype=float32)
+    Array([1.000000e+00, 9.357623e-14, 9.357623e-14], dtype=float32)
     >>> jax.grad(lambda z: jaxact.softmax(z)[0])(z)  # jax.nn: [0, -9.4e-14, -9.4e-14]
-    Array([ 1.8715246e-13, -9.3576230e-14, -9.3576230e-14], dtype=float32)
+    Array([ 1.8715246e-13, -9.35762...e-14, -9.35762...e-14], dtype=float32)
     """
     x = _float("softmax", x)
     if x.size == 0:
@@ -301,7 +301,7 @@ def log_softmax(x, axis: Axis = -1, where=None) -> Array:
     >>> jaxact.log_softmax(z)
     Array([-1.8715246e-13, -3.0000000e+01, -3.0000000e+01], dtype=float32)
     >>> jax.grad(lambda z: -jaxact.log_softmax(z)[0])(z)  # jax.nn: [0, 9.4e-14, 9.4e-14]
-    Array([-1.8715246e-13,  9.3576230e-14,  9.3576230e-14], dtype=float32)
+    Array([-1.8715246e-13,  9.35762...e-14,  9.35762...e-14], dtype=float32)
     """
     x = _float("log_softmax", x)
     if x.size == 0:
@@ -436,7 +436,7 @@ def softmax_cross_entropy(logits, labels, axis: Axis = -1, where=None) -> Array:
     >>> import jax, jax.numpy as jnp, jaxact
     >>> logits, labels = jnp.array([30.0, 0.0, 0.0]), jnp.array([1.0, 0.0, 0.0])
     >>> jax.grad(jaxact.softmax_cross_entropy)(logits, labels)  # optax: [0, 9.4e-14, ...]
-    Array([-1.8715246e-13,  9.3576230e-14,  9.3576230e-14], dtype=float32)
+    Array([-1.8715246e-13,  9.35762...e-14,  9.35762...e-14], dtype=float32)
     """
     logits = jnp.asarray(logits)
     if where is not None:
