@@ -52,8 +52,8 @@ def run(shapes, dtypes, reps) -> list[dict]:
             y = jax.random.randint(jax.random.key(2), shape[:1], 0, shape[1])
             for name, (ours, theirs) in pairs().items():
                 if name == "cross_entropy":
-                    fwd = [lambda x, f=f: f(x, y) for f in (ours, theirs)]
-                    fb = [lambda x, g, f=f: jax.grad(lambda x: f(x, y))(x) for f in (ours, theirs)]
+                    fwd = [lambda x, f=f, y=y: f(x, y) for f in (ours, theirs)]
+                    fb = [lambda x, g, f=f, y=y: jax.grad(f)(x, y) for f in (ours, theirs)]
                 else:
                     fwd = [ours, theirs]
                     fb = [lambda x, g, f=f: jax.vjp(f, x)[1](g)[0] for f in (ours, theirs)]
@@ -71,7 +71,7 @@ def run(shapes, dtypes, reps) -> list[dict]:
                     }
                     rows.append(row)
                     print(
-                        f"{name:14s} {mode:8s} {str(shape):14s} {dtype:9s} "
+                        f"{name:14s} {mode:8s} {shape!s:14s} {dtype:9s} "
                         f"{row['jaxact_ms']:8.2f} ms {row['reference_ms']:8.2f} ms "
                         f"{ratio:5.2f}x",
                         flush=True,
