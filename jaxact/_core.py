@@ -409,7 +409,8 @@ class Activation:
         cutoffs, far-tail thresholds, expm1's ±ln 2 in the argument), so tests can probe both
         sides of each.
       smooth: whether f is infinitely differentiable (the higher-order tests cover it).
-      keep_int: whether integer inputs stay integers (only ``relu``).
+      keep_int: whether integer inputs stay integers (relu, hard_tanh and identity, as in
+        jax.nn).
       aliases: other public names of ``fn`` (``swish`` for ``silu``), which
         :func:`jaxact.get` and :func:`jaxact.derivative` accept too.
     """

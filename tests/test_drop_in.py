@@ -54,7 +54,6 @@ def test_dtypes_and_weak_types_as_jax_nn(name):
     _same_types(name, (2.0, -0.5, jnp.ones(2, jnp.bfloat16), jnp.float32(2.0), jnp.float16(-1.5)))
 
 
-@pytest.mark.xfail(reason="a Python int: jax.nn's result is weakly typed float32, jaxact's strong")
 @pytest.mark.parametrize("name", [n for n in ELEMENTWISE if n != "relu"])
 def test_weak_types_of_python_ints_as_jax_nn(name):
     _same_types(name, (2,))

@@ -144,7 +144,13 @@ def _pieces(x: Array, breaks: tuple[float, ...], values: list) -> Array:
 
 
 def _const(c: float):
-    return lambda n, x: c if n == 0 else 0.0
+    # An integer constant for integer x (hard_tanh keeps integers, as jax.nn's does).
+    def piece(n: int, x: Array) -> Array | float:
+        if n:
+            return 0.0
+        return int(c) if jnp.issubdtype(x.dtype, jnp.integer) else c
+
+    return piece
 
 
 def _piecewise(name: str, breaks: tuple[float, ...], *pieces) -> Tower:
@@ -234,10 +240,10 @@ def hard_tanh(x: ArrayLike) -> Array:
     closed at both ends). NaN gives NaN, and NaN derivatives.
 
     Args:
-      x: input array; integers are promoted to the default float dtype.
+      x: input array; integers stay integers, as in ``jax.nn.hard_tanh``.
 
     Returns:
-      An array like ``x``, in its float dtype.
+      An array like ``x``, in its dtype.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -246,7 +252,7 @@ def hard_tanh(x: ArrayLike) -> Array:
       >>> jax.grad(jaxact.hard_tanh)(-1.0), jax.grad(jaxact.hard_tanh)(1.0)
       (Array(0., dtype=float32, weak_type=True), Array(1., dtype=float32, weak_type=True))
     """
-    return evaluate(_HARD_TANH, "hard_tanh", x)
+    return evaluate(_HARD_TANH, "hard_tanh", x, keep_int=True)
 
 
 @jax.jit
@@ -381,15 +387,14 @@ def sparse_sigmoid(x: ArrayLike) -> Array:
 def identity(x: ArrayLike) -> Array:
     r"""The identity activation: f(x) = x, f′ = 1, f″ = 0.
 
-    No kink. Unlike ``jax.nn.identity``, integers are promoted to the default float dtype
-    (as every jaxact activation but relu), so that the result can be differentiated. NaN
+    No kink. Integers stay integers, as in ``jax.nn.identity`` (and relu, hard_tanh). NaN
     gives NaN, and NaN derivatives.
 
     Args:
       x: input array.
 
     Returns:
-      An array like ``x``, in its float dtype.
+      An array like ``x``, in its dtype.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -398,7 +403,7 @@ def identity(x: ArrayLike) -> Array:
       >>> jax.grad(jaxact.identity)(3.0)
       Array(1., dtype=float32, weak_type=True)
     """
-    return evaluate(_IDENTITY, "identity", x)
+    return evaluate(_IDENTITY, "identity", x, keep_int=True)
 
 
 # --- the rows ----------------------------------------------------------------------------
@@ -488,6 +493,7 @@ ROWS = [
         tower=_HARD_TANH,
         definition=lambda mp, x, at: 0 * x - 1 if at <= -1 else x if at <= 1 else 0 * x + 1,
         switch_points=(-1.0, 1.0),
+        keep_int=True,
     ),
     Activation(
         name="hard_sigmoid",
@@ -564,5 +570,6 @@ ROWS = [
         tower=_IDENTITY,
         definition=lambda mp, x, at: x,
         smooth=True,
+        keep_int=True,
     ),
 ]
