@@ -21,11 +21,11 @@ or TPU, on 1 device or many (try XLA_FLAGS=--xla_force_host_platform_device_coun
 several processes through jax.distributed: with ``--coordinator HOST:PORT --num-processes N
 --process-id I`` (run once per process, I = 0 … N−1) the mesh spans every process's
 devices, each process generates only the rows of the batch its own devices hold, and
-process 0 alone prints and writes ``--json`` / ``--plot``. Row i of the batch is drawn from
-its own key (the seed folded with i), so the batch is the same however it is split, and so
-is the learned α, up to the order of floating-point sums. When the device count does not
-divide the 4096 samples, the batch is padded with zero-weight rows (x = 0, y = 0), which the
-loss and the gradient statistics leave out.
+process 0 alone prints and writes ``--json`` / ``--plot``. Row i of the batch is drawn by
+its own numpy generator, seeded with (seed, 1, i), so the batch is the same however it is
+split, and so is the learned α, up to the order of floating-point sums. When the device
+count does not divide the 4096 samples, the batch is padded with zero-weight rows (x = 0,
+y = 0), which the loss and the gradient statistics leave out.
 
 Timing: the training loop is compiled ahead of time and the compile is timed on its own;
 the steady-state time per step is measured over the compiled steps only.
@@ -107,7 +107,7 @@ def make_task(cfg: Config) -> Task:
     alpha = np.float32(cfg.true_alpha)
     if cfg.per_channel:  # a spread of slopes around --true-alpha
         alpha = alpha + np.float32(0.15) * rng.permutation(np.linspace(-1, 1, HIDDEN))
-    return Task(cfg.seed, (w, b), np.float32(alpha), v.astype(np.float32))
+    return Task(cfg.seed, (w, b), np.asarray(alpha, np.float32), v.astype(np.float32))
 
 
 def rows(task: Task, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
