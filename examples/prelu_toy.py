@@ -205,7 +205,10 @@ def train(cfg: Config, learn_alpha: bool = True, progress=print) -> Result:
         done += n
         if not np.isfinite(losses[-1]):
             raise FloatingPointError(f"loss is {losses[-1]} at step {done}: lower --lr")
-        progress(f"  step {done:>6}/{cfg.steps}  loss {losses[-1]:.3e}  α {alphas[-1]:.5f}")
+        progress(
+            f"  step {done:>6}/{cfg.steps}  loss (this step) {losses[-1]:.3e}  "
+            f"α{' (mean over channels)' if cfg.per_channel else ''} {alphas[-1]:.5f}"
+        )
 
     @jax.jit
     def gradient_statistics(alpha, x, weight):
@@ -284,6 +287,8 @@ def check_distributed_flags(parser: argparse.ArgumentParser, args: argparse.Name
 def start_distributed(args: argparse.Namespace) -> None:
     """Joins the other processes; before any other JAX call, as jax.distributed requires."""
     if args.coordinator is not None:
+        if jax.config.jax_cpu_collectives_implementation is None:  # jax 0.10's default: gloo
+            jax.config.update("jax_cpu_collectives_implementation", "gloo")  # CPU across processes
         jax.distributed.initialize(
             coordinator_address=args.coordinator,
             num_processes=args.num_processes,
@@ -340,12 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     padding = -SAMPLES % devices
     say(
-        f"batch: {SAMPLES} samples, {(SAMPLES + padding) // devices} rows per device"
-        + (
-            f" ({padding} zero-weight padding rows, left out of the loss, make it divide)"
-            if padding
-            else ""
-        )
+        f"batch: {SAMPLES} samples"
+        + (f" + {padding} zero-weight padding rows (left out of the loss)" if padding else "")
+        + f", {(SAMPLES + padding) // devices} rows per device"
     )
     try:
         result = train(cfg, progress=say)
@@ -368,8 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if not baseline:
         say(f"loss (last step)      {result.final_loss:.3e}")
-    say(f"compile               {result.compile_seconds:.2f} s (the training loop, once)")
-    say(f"steady state          {result.step_ms:.3f} ms/step (over {cfg.steps} steps)")
+    say(f"compile               {result.compile_seconds:.2f} s (the PReLU training loop, once)")
+    say(f"steady state          {result.step_ms:.3f} ms/step (PReLU, over {cfg.steps} steps)")
     say(f"total                 {result.seconds:.1f} s (data, compile, steps, statistics)")
     if args.json and lead:
         keys = [

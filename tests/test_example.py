@@ -125,7 +125,10 @@ def test_two_processes_learn_the_alpha_of_one_process_and_three_devices_pad(tmp_
     )
     assert rc3 == rc0 == rc1 == 0, err3 + err0 + err1
     # Three devices: the batch is padded to 4098 rows, 1366 on each device, and says so.
-    assert "3 device(s) in 1 process(es)" in out3 and "2 zero-weight padding rows" in out3
+    assert (
+        "3 device(s) in 1 process(es)" in out3
+        and "4096 samples + 2 zero-weight padding rows" in out3
+    )
     shards = json.loads(next(line for line in out3.splitlines() if line.startswith("{")))
     assert shards["shards"] == [[[1366, toy.INPUTS]] * 3, [[1366]] * 3, [[1366]] * 3]
     # Two processes: process 0 alone prints and writes the JSON, for 4 devices.
