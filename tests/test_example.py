@@ -8,6 +8,7 @@ import pathlib
 import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -72,21 +73,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_all(commands, timeout=60):
-    """Runs the (argv, env) pairs at once; returns their (returncode, stdout, stderr). Every
-    process is killed if one of them fails to finish in time, or the test is interrupted."""
-    procs = [
-        subprocess.Popen(argv, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for argv, e in commands
-    ]
+def run_all(commands, folder, timeout=60):
+    """Runs the (argv, env) pairs at once, their output in files in ``folder`` (no pipe to
+    fill and block on); returns their (returncode, stdout, stderr). Every process is killed
+    if they are not all done within ``timeout`` seconds, or if the test is interrupted."""
+    procs, deadline = [], time.monotonic() + timeout
     try:
-        outs = [p.communicate(timeout=timeout) for p in procs]
-        return [(p.returncode, *out) for p, out in zip(procs, outs, strict=True)]
+        for i, (argv, e) in enumerate(commands):
+            out, err = (open(folder / f"{i}.{name}", "w+") for name in ("out", "err"))
+            procs.append((subprocess.Popen(argv, env=e, stdout=out, stderr=err), out, err))
+        results = []
+        for p, out, err in procs:
+            p.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            out.seek(0), err.seek(0)
+            results.append((p.returncode, out.read(), err.read()))
+        return results
     finally:
-        for p in procs:
+        for p, out, err in procs:
             if p.poll() is None:
                 p.kill()
-                p.communicate()
+                p.wait()
+            out.close(), err.close()
+
+
+def test_run_all_kills_every_process_when_time_runs_out(tmp_path):
+    sleeper = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)"
+    pids = [tmp_path / f"pid{i}" for i in range(2)]
+    fast = ([sys.executable, "-c", "pass"], env())
+    slow = [([sys.executable, "-c", sleeper, str(p)], env()) for p in pids]
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_all([fast, *slow], tmp_path, timeout=2)
+    for p in pids:
+        if p.exists():  # else it was killed before it wrote its id
+            with pytest.raises(ProcessLookupError):  # killed and reaped
+                os.kill(int(p.read_text()), 0)
 
 
 # Runs the script as `python prelu_toy.py ARGS` does, recording the shards of the batch.
@@ -121,7 +141,8 @@ def test_two_processes_learn_the_alpha_of_one_process_and_three_devices_pad(tmp_
                 ([sys.executable, *args, str(two), *coordinator, "--process-id", str(i)], env(2))
                 for i in range(2)
             ),
-        ]
+        ],
+        tmp_path,
     )
     assert rc3 == rc0 == rc1 == 0, err3 + err0 + err1
     # Three devices: the batch is padded to 4098 rows, 1366 on each device, and says so.
