@@ -46,6 +46,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 from jax.experimental.jet import jet
+from jax.flatten_util import ravel_pytree
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
@@ -157,12 +158,7 @@ def train(cfg: Config, act: Callable | None = None, label: str = "jaxact", progr
 
     params, opt_state, keys = initial()
 
-    def loss_fn(params, key):
-        interior, boundary = sample(key, n_in, n_wall)
-        # Each device draws and differentiates its share of the points; padding weighs 0.
-        interior = jax.lax.with_sharding_constraint(interior, sharded)
-        boundary = jax.lax.with_sharding_constraint(boundary, sharded)
-        w_in, w_wall = jnp.arange(n_in) < INTERIOR, jnp.arange(n_wall) < BOUNDARY
+    def loss_fn(params, interior, w_in, boundary, w_wall):  # on some points; padding weighs 0
         lap = jax.vmap(lambda p: laplacian(u, params, p, cfg.laplacian))(interior)
         f = 2 * jnp.pi**2 * exact(interior)
         residual = jnp.sum(jnp.where(w_in, (lap + f) ** 2, 0.0)) / INTERIOR
@@ -170,9 +166,27 @@ def train(cfg: Config, act: Callable | None = None, label: str = "jaxact", progr
         wall = jnp.sum(jnp.where(w_wall, on_wall**2, 0.0)) / BOUNDARY
         return residual + 100.0 * wall
 
+    unravel = ravel_pytree(params)[1]
+
+    def loss_and_grads(params, key):
+        """The loss and its gradient, one share of the points per device (each device draws
+        its own); the devices' gradients, flattened into one array, are summed in one go."""
+        interior, boundary = sample(key, n_in, n_wall)
+        w_in, w_wall = jnp.arange(n_in) < INTERIOR, jnp.arange(n_wall) < BOUNDARY
+        shares = [  # (devices, points per device, ...), the first axis sharded
+            jax.lax.with_sharding_constraint(a.reshape(mesh.size, -1, *a.shape[1:]), sharded)
+            for a in (interior, w_in, boundary, w_wall)
+        ]
+        losses, grads = jax.vmap(jax.value_and_grad(loss_fn), (None, 0, 0, 0, 0))(params, *shares)
+        # One array, so one all-reduce: gloo, the CPU collectives, runs a tuple of arrays one
+        # array at a time, and XLA would otherwise reduce each partial gradient on its own.
+        flat = jnp.concatenate([jax.vmap(lambda g: ravel_pytree(g)[0])(grads), losses[:, None]], 1)
+        total = flat.sum(0)
+        return total[-1], unravel(total[:-1])
+
     def step(carry, key):
         params, opt_state = carry
-        loss, grads = jax.value_and_grad(loss_fn)(params, key)
+        loss, grads = loss_and_grads(params, key)
         updates, opt_state = opt.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), loss
 
