@@ -1,11 +1,14 @@
-"""examples/prelu_toy.py: PReLU's α is learned with optax, on one device or four."""
+"""examples/prelu_toy.py: PReLU's α is learned with optax, on one device, three, or two
+processes of two devices each."""
 
 import importlib.util
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -48,12 +51,13 @@ def test_deterministic_for_a_seed():
 
 
 def env(devices=1):
-    """The environment of a subprocess with ``devices`` host devices: the flag is appended to
-    any XLA_FLAGS already set, and only on CPU hosts (elsewhere it does not apply)."""
+    """The environment of a subprocess on the CPU with ``devices`` host devices: the flag is
+    appended to any XLA_FLAGS already set; JAX_PLATFORMS=cpu, so that forced host devices
+    exist on GPU and TPU hosts too."""
     flags = os.environ.get("XLA_FLAGS", "")
     if devices > 1:
         flags = f"{flags} --xla_force_host_platform_device_count={devices}".strip()
-    return dict(os.environ, XLA_FLAGS=flags)
+    return dict(os.environ, XLA_FLAGS=flags, JAX_PLATFORMS="cpu")
 
 
 def test_xla_flags_are_appended_not_overwritten(monkeypatch):
@@ -63,59 +67,101 @@ def test_xla_flags_are_appended_not_overwritten(monkeypatch):
     assert flags.endswith("--xla_force_host_platform_device_count=4")
 
 
-# Runs the example's train() on 4 devices, recording where device_put placed the batch.
-SHARDED = """
-import json, runpy, sys, importlib.util, jax
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_all(commands, folder, timeout=60):
+    """Runs the (argv, env) pairs at once, their output in files in ``folder`` (no pipe to
+    fill and block on); returns their (returncode, stdout, stderr). Every process is killed
+    if they are not all done within ``timeout`` seconds, or if the test is interrupted."""
+    procs, deadline = [], time.monotonic() + timeout
+    try:
+        for i, (argv, e) in enumerate(commands):
+            out, err = (open(folder / f"{i}.{name}", "w+") for name in ("out", "err"))
+            procs.append((subprocess.Popen(argv, env=e, stdout=out, stderr=err), out, err))
+        results = []
+        for p, out, err in procs:
+            p.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            out.seek(0), err.seek(0)
+            results.append((p.returncode, out.read(), err.read()))
+        return results
+    finally:
+        for p, out, err in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            out.close(), err.close()
+
+
+def test_run_all_kills_every_process_when_time_runs_out(tmp_path):
+    sleeper = "import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)"
+    pids = [tmp_path / f"pid{i}" for i in range(2)]
+    fast = ([sys.executable, "-c", "pass"], env())
+    slow = [([sys.executable, "-c", sleeper, str(p)], env()) for p in pids]
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_all([fast, *slow], tmp_path, timeout=2)
+    for p in pids:
+        if p.exists():  # else it was killed before it wrote its id
+            with pytest.raises(ProcessLookupError):  # killed and reaped
+                os.kill(int(p.read_text()), 0)
+
+
+# Runs the script as `python prelu_toy.py ARGS` does, recording the shards of the batch.
+SHARDS = """
+import json, sys, importlib.util
 spec = importlib.util.spec_from_file_location("prelu_toy", sys.argv[1])
 toy = importlib.util.module_from_spec(spec)
 sys.modules["prelu_toy"] = toy
 spec.loader.exec_module(toy)
-placed, put = [], jax.device_put
-def spy(x, *a, **k):
-    out = put(x, *a, **k)
-    placed.append(out)
+make, shards = toy.global_batch, []
+def spy(*args):
+    out = make(*args)
+    shards.append([sorted(list(s.data.shape) for s in a.addressable_shards) for a in out])
     return out
-jax.device_put = spy
-r = toy.train(toy.Config(steps=400, per_channel=True), progress=lambda _: None)
-x, y = placed[0]
-print(json.dumps({
-    "devices": jax.device_count(),
-    "x_devices": len(x.sharding.device_set),
-    "x_shards": sorted(tuple(s.data.shape) for s in x.addressable_shards),
-    "x_shape": list(x.shape),
-    "y_shards": sorted(tuple(s.data.shape) for s in y.addressable_shards),
-    "learned": r.learned_alpha, "true": r.true_alpha, "loss": r.final_loss,
-}))
-# And the script itself, as `python prelu_toy.py ARGS` runs it.
-sys.argv = [sys.argv[1], *sys.argv[2:]]
-runpy.run_path(sys.argv[0], run_name="__main__")
+toy.global_batch = spy
+code = toy.main(sys.argv[2:])
+print(json.dumps({"shards": shards[0]}))
+sys.exit(code)
 """
 
 
-def test_four_devices_shard_the_batch_and_recover_alpha(tmp_path):
-    import jax
-
-    if jax.default_backend() != "cpu" and jax.device_count() < 4:
-        pytest.skip("needs 4 devices: forced host devices exist only on CPU hosts")
-    devices = 4 if jax.default_backend() == "cpu" else 1  # GPU/TPU hosts: their own devices
-    out = tmp_path / "4.json"
-    p = subprocess.run(
-        [sys.executable, "-c", SHARDED, str(SCRIPT), "--steps", "50", "--json", str(out)],
-        env=env(devices),
-        capture_output=True,
-        text=True,
+def test_two_processes_learn_the_alpha_of_one_process_and_three_devices_pad(tmp_path):
+    # 2 processes × 2 CPU devices through jax.distributed, and 1 process with 3 devices (4096
+    # rows do not split in 3: 2 zero-weight rows pad the batch), on the same task at once.
+    args = [str(SCRIPT), "--steps", "200", "--per-channel", "--json"]
+    coordinator = ["--coordinator", f"127.0.0.1:{free_port()}", "--num-processes", "2"]
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    (rc3, out3, err3), (rc0, out0, err0), (rc1, out1, err1) = run_all(
+        [
+            ([sys.executable, "-c", SHARDS, *args, str(one)], env(3)),
+            *(
+                ([sys.executable, *args, str(two), *coordinator, "--process-id", str(i)], env(2))
+                for i in range(2)
+            ),
+        ],
+        tmp_path,
     )
-    assert p.returncode == 0, p.stderr
-    r = json.loads(next(line for line in p.stdout.splitlines() if line.startswith("{")))
-    assert r["devices"] >= 4 and r["x_devices"] == r["devices"]
-    n, d = r["x_shape"]
-    assert r["x_shards"] == [[n // r["devices"], d]] * r["devices"]  # split along the batch
-    assert r["y_shards"] == [[n // r["devices"]]] * r["devices"]
-    np.testing.assert_allclose(r["learned"], r["true"], atol=1e-2)
-    assert r["loss"] < 2e-4
-    # The command line reports the devices it ran on.
-    assert f"{r['devices']} device(s)" in p.stdout
-    assert json.loads(out.read_text())["devices"] == r["devices"]
+    assert rc3 == rc0 == rc1 == 0, err3 + err0 + err1
+    # Three devices: the batch is padded to 4098 rows, 1366 on each device, and says so.
+    assert (
+        "3 device(s) in 1 process(es)" in out3
+        and "4096 samples + 2 zero-weight padding rows" in out3
+    )
+    shards = json.loads(next(line for line in out3.splitlines() if line.startswith("{")))
+    assert shards["shards"] == [[[1366, toy.INPUTS]] * 3, [[1366]] * 3, [[1366]] * 3]
+    # Two processes: process 0 alone prints and writes the JSON, for 4 devices.
+    assert "4 device(s) in 2 process(es)" in out0 and "learned α" in out0
+    assert "learned α" not in out1 and "step" not in out1
+    r1, r2 = json.loads(one.read_text()), json.loads(two.read_text())
+    assert (r1["devices"], r1["processes"], r1["padding_rows"]) == (3, 1, 2)
+    assert (r2["devices"], r2["processes"], r2["padding_rows"]) == (4, 2, 0)
+    # The same α as one process, up to the order of the floating-point sums.
+    np.testing.assert_allclose(r2["learned_alpha"], r1["learned_alpha"], rtol=0, atol=1e-6)
+    # 200 steps bring every channel's α near its true value (2000 steps: below 1e-2).
+    np.testing.assert_allclose(r2["learned_alpha"], r2["true_alpha"], atol=5e-2)
 
 
 def test_json_compare_and_plot(tmp_path, capsys):
@@ -126,8 +172,11 @@ def test_json_compare_and_plot(tmp_path, capsys):
     assert r["relu"]["final_loss"] > r["final_loss"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     stdout = capsys.readouterr().out
-    for word in ("true α", "learned α", "ReLU (α = 0)", "time"):
+    for word in ("true α", "learned α", "ReLU (α = 0)", "loss (last step)", "compile", "ms/step"):
         assert word in stdout
+
+
+TWO = ["--num-processes", "2", "--process-id"]
 
 
 @pytest.mark.parametrize(
@@ -140,6 +189,11 @@ def test_json_compare_and_plot(tmp_path, capsys):
         (["--lr", "0"], "--lr must be a positive number"),
         (["--json", "/no/such/folder/r.json"], "--json: cannot write"),
         (["--plot", "/"], "--plot: cannot write"),
+        (["--coordinator", "localhost:1234"], "go together: all or none"),
+        (["--num-processes", "2", "--process-id", "0"], "go together: all or none"),
+        (["--coordinator", "localhost", *TWO, "0"], "--coordinator must be HOST:PORT"),
+        (["--coordinator", "h:1", *TWO, "2"], "--process-id must be in 0 … 1, got 2"),
+        (["--coordinator", "h:1", "--num-processes", "0", "--process-id", "0"], "positive"),
     ],
 )
 def test_bad_flags_exit_2_before_training(args, words, capsys):

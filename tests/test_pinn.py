@@ -39,13 +39,19 @@ def test_training_reduces_the_error_matches_jax_nn_and_writes_json_and_plot(tmp_
     assert pinn.main(["--steps", "500", "--compare", "--json", str(out), "--plot", str(png)]) == 0
     ours, theirs = json.loads(out.read_text())
     assert (ours["implementation"], theirs["implementation"]) == ("jaxact", "jax.nn")
-    assert {"l2_error", "final_loss", "seconds", "backend", "activation"} <= set(ours)
+    keys = {"l2_error", "final_loss", "mean_loss_last_50", "compile_seconds", "step_ms"}
+    assert keys | {"seconds", "backend", "activation", "devices", "processes"} <= set(ours)
+    assert ours["final_loss"] == ours["loss_history"][-1]
+    assert ours["mean_loss_last_50"] == pytest.approx(np.mean(ours["loss_history"][-50:]))
     assert ours["loss_history"][-1] < ours["loss_history"][0] / 20
     assert ours["l2_error"] < 0.3
     # Inside a PINN the activation never saturates: exact and textbook derivatives agree.
     assert abs(ours["l2_error"] - theirs["l2_error"]) < 1e-3 * ours["l2_error"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "relative L2 error" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    for label in ("relative L2 error", "loss (last step)", "loss (mean, last 50 steps)"):
+        assert label in out
+    assert " s " in out and "ms/step" in out and "loss (this step)" in out
 
 
 @pytest.mark.parametrize(
@@ -57,6 +63,8 @@ def test_training_reduces_the_error_matches_jax_nn_and_writes_json_and_plot(tmp_
         (["--activation", "relu"], "invalid choice"),
         (["--laplacian", "fd"], "invalid choice"),
         (["--json", "/no/such/folder/r.json"], "--json: cannot write"),
+        (["--process-id", "1"], "go together: all or none"),
+        (["--coordinator", "h:x", "--num-processes", "2", "--process-id", "0"], "HOST:PORT"),
     ],
 )
 def test_bad_flags_exit_2(args, words, capsys):
