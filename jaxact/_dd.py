@@ -1,11 +1,16 @@
 """Double-length arithmetic: a value carried as an unevaluated sum hi + lo.
 
-Used by :mod:`jaxact.softmax`. ``two_prod`` never reuses the rounded product p·q: it
-multiplies Veltkamp halves (Dekker's algorithm with a bit-mask split), each partial product
-exact, so it is correct whether or not XLA contracts a product and a sum into an FMA.
+The one home of jaxact's error-free transformations (the families and the softmax use
+nothing else), after SLEEF's dd.h. The FMA decision, made once here: XLA may contract a
+product and a sum into an FMA, in one fusion and not in another, so no error term ever
+uses a rounded product. ``two_prod`` multiplies bit-mask halves, whose partial products
+are exact: a contraction cannot change any of them (tests/test_dd.py checks it on the
+backend at hand, against the classic Dekker product that does rely on the rounded p·q).
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
@@ -38,12 +43,33 @@ def split(x: Array) -> tuple[Array, Array]:
     return hi, x - hi
 
 
-def two_prod(p: Array, q: Array) -> tuple[Array, Array]:
-    """(hi, lo) with hi + lo = p·q to a relative 2⁻⁴⁶ (float32) or 2⁻¹⁰⁴ (float64).
+def two_prod(p: Array, q: Array | float) -> tuple[Array, Array]:
+    """(hi, lo) with hi + lo = p·q to a relative 2⁻⁴⁶ (float32) or 2⁻¹⁰³ (float64).
 
-    hi = ph·qh and the cross terms are exact products of halves: no term is the rounded
-    product p·q, so an FMA contraction cannot change the result's meaning.
+    Dekker's product without the rounded p·q: the four products of bit-mask halves are
+    exact (a contraction into an FMA cannot change them), their sum is formed with
+    two_sum and fast_two_sum (hi is fl(p·q) or its neighbour), and only lo's last two
+    additions round. Where p·q is below 2⁻¹⁰⁰ (float32) or 2⁻⁹⁶⁰ (float64) the smallest
+    terms are subnormal, and flushed to zero on CPU.
     """
+    q = jnp.asarray(q, p.dtype)
     ph, pl = split(p)
     qh, ql = split(q)
-    return ph * qh, (ph * ql + pl * qh) + pl * ql
+    mid, mid_lo = two_sum(ph * ql, pl * qh)
+    hi, lo = fast_two_sum(ph * qh, mid)
+    return hi, lo + (mid_lo + pl * ql)
+
+
+def parts(c: Fraction | tuple[float, float] | float, dtype) -> tuple[float, float]:
+    """A constant as (hi, lo) in ``dtype``: hi = c rounded to ``dtype``, lo = the rest
+    rounded. ``c`` exact (a Fraction), or already a float64 pair (hi, lo)."""
+    exact = sum(map(Fraction, c), Fraction(0)) if isinstance(c, tuple) else Fraction(c)
+    hi = float(np.asarray(float(exact), dtype))
+    return hi, float(np.asarray(float(exact - Fraction(hi)), dtype))
+
+
+def traced_parts(c: Fraction | tuple[float, float], dtype) -> tuple[Array, Array]:
+    """:func:`parts` as arrays behind an optimization barrier: XLA's simplifier would
+    otherwise fold (x − hi) − lo into x − (hi + lo), losing lo."""
+    hi, lo = parts(c, dtype)
+    return lax.optimization_barrier((jnp.asarray(hi, dtype), jnp.asarray(lo, dtype)))

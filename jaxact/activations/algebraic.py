@@ -27,15 +27,9 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxact._core import Activation, Array, Tower, evaluate, sqrt
+from jaxact._dd import fast_two_sum, two_prod, two_sum
 
 # --- soft_sign -------------------------------------------------------------------------
-
-
-def _two_sum(a: Array, b: Array | float) -> tuple[Array, Array]:
-    """s + e = a + b exactly, s = fl(a + b) (Knuth's TwoSum)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
 
 
 def _divide(y: Array, d: Array, k: int) -> Array:
@@ -51,7 +45,7 @@ def _divide(y: Array, d: Array, k: int) -> Array:
 
 
 def _soft_sign_forms(n: int, m: int, x: Array) -> Array:
-    u, du = _two_sum(jnp.ones_like(x), jnp.abs(x))  # 1 + |x| = u + du exactly
+    u, du = two_sum(jnp.ones_like(x), jnp.abs(x))  # 1 + |x| = u + du exactly
     if n == 0:
         return jnp.where(jnp.isinf(x), jnp.sign(x), x / u)
     y = _divide(jnp.full_like(x, math.factorial(n)), u, n + 1)  # n!/uⁿ⁺¹
@@ -100,42 +94,16 @@ def soft_sign(x: ArrayLike) -> Array:
 _BIG = 2.0**60
 
 
-def _two_prod(a: Array, b: Array) -> tuple[Array, Array]:
-    """p + e = a·b exactly, p = fl(a·b) (Dekker's product with Veltkamp's split); |a|, |b|
-    below 2⁶⁰ or so, so that the split does not overflow."""
-    c = 4097.0 if a.dtype == jnp.float32 else 134217729.0  # 2¹² + 1, 2²⁷ + 1
-
-    def split(v):
-        t = v * c
-        hi = t - (t - v)
-        return hi, v - hi
-
-    ah, al = split(a)
-    bh, bl = split(b)
-    p = a * b
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _two_square(a: Array) -> tuple[Array, Array]:
-    """p + e = a² exactly, p = fl(a²); |a| ≤ 2⁶⁰."""
-    return _two_prod(a, a)
-
-
 def _root(x: Array, b: Array) -> tuple[Array, Array]:
     """√(x² + b) = r + dr in double length, for |x| ≤ 2⁶⁰: x² + b is formed in double
     length and the square root corrected by one Newton step on the exact residual."""
-    p, e = _two_square(x)
-    s, ds = _two_sum(p, b)
+    p, e = two_prod(x, x)
+    s, ds = two_sum(p, b)
     r0 = sqrt(s)
-    q, dq = _two_square(r0)
+    q, dq = two_prod(r0, r0)
     corr = (((s - q) - dq) + (ds + e)) / (2 * r0)
     r = r0 + corr
     return r, corr - (r - r0)
-
-
-def _fast_two_sum(a: Array, b: Array) -> tuple[Array, Array]:
-    s = a + b
-    return s, b - (s - a)
 
 
 def _gegenbauer(k: int, lam: float, u: Array, du: Array) -> Array:
@@ -144,21 +112,21 @@ def _gegenbauer(k: int, lam: float, u: Array, du: Array) -> Array:
     which crowd towards u = ±1, the recurrence cancels and the rounding of u is magnified."""
 
     def mul(a, b):  # (double) × (double)
-        p, e = _two_prod(a[0], b[0])
-        return _fast_two_sum(p, e + (a[0] * b[1] + a[1] * b[0]))
+        p, e = two_prod(a[0], b[0])
+        return fast_two_sum(p, e + (a[0] * b[1] + a[1] * b[0]))
 
     def scale(a, c):  # (double) × small integer c
-        p, e = _two_prod(a[0], jnp.full_like(a[0], c))
-        return _fast_two_sum(p, e + a[1] * c)
+        p, e = two_prod(a[0], jnp.full_like(a[0], c))
+        return fast_two_sum(p, e + a[1] * c)
 
     def sub(a, b):
-        s, e = _two_sum(a[0], -b[0])
-        return _fast_two_sum(s, e + (a[1] - b[1]))
+        s, e = two_sum(a[0], -b[0])
+        return fast_two_sum(s, e + (a[1] - b[1]))
 
     def div(a, j):  # (double) / small integer j
         q = a[0] / j
-        p, e = _two_prod(q, jnp.full_like(q, j))
-        return _fast_two_sum(q, (((a[0] - p) - e) + a[1]) / j)
+        p, e = two_prod(q, jnp.full_like(q, j))
+        return fast_two_sum(q, (((a[0] - p) - e) + a[1]) / j)
 
     uu = (u, du)
     c0, c1 = (jnp.ones_like(u), jnp.zeros_like(u)), scale(uu, 2 * lam)
@@ -211,8 +179,8 @@ def _squareplus_forms(n: int, m: int, x: Array, b: Array) -> Array:
     # u = x/(r + dr), corrected to about half an ulp with the exact residual x − u₀r: its
     # error is magnified near the roots of the Gegenbauer polynomials.
     u0 = jnp.where(jnp.isinf(x), jnp.sign(x), x / r)
-    pu, eu = _two_prod(jnp.where(big, 0, u0), jnp.where(big, 1, r))
-    u, du = _fast_two_sum(u0, jnp.where(big, 0, (((xs - pu) - eu) - u0 * dr) / r))
+    pu, eu = two_prod(jnp.where(big, 0, u0), jnp.where(big, 1, r))
+    u, du = fast_two_sum(u0, jnp.where(big, 0, (((xs - pu) - eu) - u0 * dr) / r))
     if m == 0:  # (b/2)·∂ⁿ⁻²(x² + b)^(−3/2)
         k, lam, coef, powers = n - 2, 1.5, 0.5 * b, n + 1
     else:  # (c_m/2)·∂ⁿ(x² + b)^(1/2 − m)

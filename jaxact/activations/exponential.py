@@ -11,10 +11,10 @@ from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.typing import ArrayLike
 
 from jaxact._core import (
+    _E40,
     POS_NEG,
     Activation,
     Array,
@@ -25,11 +25,9 @@ from jaxact._core import (
     expm1,
     identity,
 )
+from jaxact._dd import parts, two_prod
 
 # --- elu -------------------------------------------------------------------------------
-
-
-_E40 = math.exp(-40)
 
 
 def _elu_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
@@ -88,17 +86,11 @@ _SELU_ALPHA = Fraction("1.6732632423543772848170429916717")
 _SELU_SCALE = Fraction("1.0507009873554804934193349852946")
 
 
-def _split(c: Fraction, dtype) -> tuple[float, float]:
-    """c as hi + lo in ``dtype``: hi = c rounded, lo = the rest rounded."""
-    hi = float(np.asarray(float(c), dtype))
-    return hi, float(c - Fraction(hi))
-
-
 def _selu_forms(n: int, m: int, x: Array) -> Array:
     # λx for x > 0, λα(eˣ − 1) for x ≤ 0, λ and λα carried as hi + lo; every derivative of
     # the negative branch is λα·eˣ, scaled below x = −64 like elu's.
-    lam, lam_lo = _split(_SELU_SCALE, x.dtype)
-    la, la_lo = _split(_SELU_SCALE * _SELU_ALPHA, x.dtype)
+    lam, lam_lo = parts(_SELU_SCALE, x.dtype)
+    la, la_lo = parts(_SELU_SCALE * _SELU_ALPHA, x.dtype)
     xn = jnp.minimum(x, 0)
     far = xn < -64
     if n == 0:
@@ -146,21 +138,6 @@ def selu(x: ArrayLike) -> Array:
 # --- celu ------------------------------------------------------------------------------
 
 
-def _two_prod_err(a: Array, b: Array) -> Array:
-    """a·b − fl(a·b), exactly (Dekker's product with Veltkamp's split)."""
-    k = 4097.0 if a.dtype == jnp.float32 else 134217729.0
-
-    def split(v):
-        c = k * v
-        hi = c - (c - v)
-        return hi, v - hi
-
-    p = a * b
-    ah, al = split(a)
-    bh, bl = split(b)
-    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
 def _celu_poly(k: int, m: int) -> list[float]:
     """Coefficients (in u) of Pₘ: ∂ᵐ/∂αᵐ [αᵏe^{x/α}] = α^{k−m}e^u·Pₘ(u), u = x/α."""
     p = [1.0]
@@ -192,7 +169,8 @@ def _celu_positive_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     # has positive terms. Below u = −64, e^u is scaled by e^{−40} like elu's.
     xn = jnp.maximum(jnp.minimum(x, 0), -1e4 * alpha)
     u = xn / alpha
-    ulo = (xn - u * alpha - _two_prod_err(u, alpha)) / alpha
+    h, lo = two_prod(u, alpha)  # xn − u·α exactly, with no rounded product to contract
+    ulo = ((xn - h) - lo) / alpha
     far = u < -64
     eu = exp(jnp.where(far, u + 40, u)) * (1 + ulo)
     scale = jnp.where(far, _E40, 1.0)

@@ -41,6 +41,7 @@ from jaxact._core import (
     exp,
     expm1,
 )
+from jaxact._dd import split, traced_parts, two_prod, two_sum
 from jaxact.activations.logistic import _FAR, sigmoid, taylor_coefficients
 
 # --- exact arithmetic helpers ----------------------------------------------------------
@@ -50,39 +51,6 @@ from jaxact.activations.logistic import _FAR, sigmoid, taylor_coefficients
 _A = (1.5957691216057308, -9.96930880911092e-17)  # 2√(2/π) = 4/√(2π)
 _B = (0.07135481627260025, -6.175149918155315e-19)  # 2√(2/π)·0.044715
 _RS2PI = (0.3989422804014327, -2.49232720227773e-17)  # 1/√(2π)
-
-
-def _parts(c: tuple[float, float], dtype) -> tuple[Array, Array]:
-    """(hi, lo) of an exact constant in ``dtype``, behind an optimization barrier: XLA's
-    simplifier would otherwise fold (x − hi) − lo into x − (hi + lo), losing lo."""
-    if dtype == jnp.float64:
-        hi, lo = c
-    else:
-        hi = float(np.float32(c[0]))
-        lo = float(np.float32(c[0] - hi))
-    return jax.lax.optimization_barrier((jnp.asarray(hi, dtype), jnp.asarray(lo, dtype)))
-
-
-def _split(x: Array) -> tuple[Array, Array]:
-    """x = hi + lo exactly, hi with half of the significand (its square is exact)."""
-    if x.dtype == jnp.float64:
-        bits, mask = jnp.uint64, np.uint64(0xFFFFFFFFF8000000)  # 26 bits
-    else:
-        bits, mask = jnp.uint32, np.uint32(0xFFFFF000)  # 12 bits
-    hi = jax.lax.bitcast_convert_type(jax.lax.bitcast_convert_type(x, bits) & mask, x.dtype)
-    return hi, x - hi
-
-
-def _two_prod(p: Array, q: Array | float) -> tuple[Array, Array]:
-    """p·q = hi + lo, hi = ph·qh exact (half significands), lo to 2⁻¹¹ ulp of p·q.
-
-    Never through the rounded product p·q: XLA may contract it into an FMA in one fusion
-    and not another, and a Dekker error term would then miss its rounding.
-    """
-    q = jnp.asarray(q, p.dtype)
-    ph, pl = _split(p)
-    qh, ql = _split(q)
-    return ph * qh, (ph * ql + pl * qh) + pl * ql
 
 
 def _shift(dtype) -> tuple[float, float]:
@@ -297,7 +265,7 @@ def _near_roots(name: str, n: int, x: Array, value: Array) -> Array:
     """``value``, or near a root of f⁽ⁿ⁾ (see ``_ROOT_WINDOW``) its Taylor polynomial there."""
     radius, terms32 = _ROOT_WINDOW[name]
     for (hi, lo), coeffs in _ROOTS.get((name, n), ()):
-        rh, rl = _parts((hi, lo), x.dtype)
+        rh, rl = traced_parts((hi, lo), x.dtype)
         d = (x - rh) - rl  # x − rh is exact (Sterbenz)
         p = jnp.zeros_like(x)
         for c in coeffs[: None if x.dtype == jnp.float64 else terms32][::-1]:
@@ -498,14 +466,14 @@ def _poly_step(p1: list[int], p2: list[int], k: int) -> list[int]:
 def _gauss(x: Array) -> tuple[Array, Array, Array]:
     """(xc, E, scale): x clipped to ±40, and e^{−xc²/2} = E·scale, xc² split exactly."""
     xc = jnp.clip(x, -_GAUSS_CLIP, _GAUSS_CLIP)
-    xh, xl = _split(xc)
+    xh, xl = split(xc)
     e, scale = _exp_neg(0.5 * (xh * xh), 0.5 * (xl * (2 * xh + xl)))
     return xc, e, scale
 
 
 def _times_phi(p: Array, e: Array, scale: Array) -> Array:
     """p·φ(x) from (E, scale) of :func:`_gauss`, 1/√(2π) carried in two parts."""
-    hi, lo = _parts(_RS2PI, e.dtype)
+    hi, lo = traced_parts(_RS2PI, e.dtype)
     pe = p * e
     return (pe * hi + pe * lo) * scale
 
@@ -519,7 +487,7 @@ def _gelu_exact_forms(n: int, m: int, x: Array) -> Array:
         d1 = branch(x, 1 - _times_phi(mills - xc, e, scale), _times_phi(mills + xc, e, scale))
         return _near_roots("gelu_exact", 1, x, d1)
     if n == 2:  # (2 − x²)φ, with 2 − x² = (2 − hi) − lo exact near ±√2 (Sterbenz)
-        xh, xl = _split(xc)
+        xh, xl = split(xc)
         return _times_phi((2 - xh * xh) - xl * (2 * xh + xl), e, scale)
     roots = _hermite_difference_roots(n)
     if roots is None:  # beyond the root table's reach: the recurrence
@@ -531,7 +499,7 @@ def _gelu_exact_forms(n: int, m: int, x: Array) -> Array:
         p = xc if n % 2 else jnp.ones_like(xc)
         for r in roots:
             for sign in (1, -1):
-                rh, rl = _parts((sign * r[0], sign * r[1]), xc.dtype)
+                rh, rl = traced_parts((sign * r[0], sign * r[1]), xc.dtype)
                 p = p * ((xc - rh) - rl)
     return _times_phi(p if n % 2 else -p, e, scale)
 
@@ -614,32 +582,29 @@ _TANH_CLIP = 50.0  # beyond, |v| > 9000: σ(v) is 0 or 1 and every derivative un
 # within, v′ⁿ stays finite in float32 for n ≤ 14
 
 
-def _cubic(xc: Array) -> tuple[Array, Array]:
-    """v = x·(A + B·x²) in two parts (hi, lo), to about 2⁻³⁴ relative (float32)."""
-    ah, al = _parts(_A, xc.dtype)
-    bh, bl = _parts(_B, xc.dtype)
-    s, se = _two_prod(xc, xc)  # x² = s + se exactly
-    r, re = _two_prod(s, bh)  # B·x² = r + re + (bh·se + bl·s)
+def _x_poly(xc: Array, k: int) -> tuple[Array, Array]:
+    """x·(A + k·B·x²) in two parts (hi, lo): v for k = 1, x·v′ for k = 3."""
+    ah, al = traced_parts(_A, xc.dtype)
+    bh, bl = traced_parts(_B, xc.dtype)
+    s, se = two_prod(xc, xc)  # x² = s + se
+    r, re = two_prod(s, bh)  # B·x² = r + re + (bh·se + bl·s)
     re = re + (bh * se + bl * s)
-    q = ah + r  # two-sum of A + B·x² (both ≥ 0)
-    bv = q - ah
-    qe = ((ah - (q - bv)) + (r - bv)) + (al + re)
-    v, ve = _two_prod(xc, q)
-    return v, ve + xc * qe
+    if k != 1:
+        r, e = two_sum(r, (k - 1) * r)  # k·r exactly ((k − 1)·r = 2r is exact)
+        re = e + k * re
+    q, qe = two_sum(ah, r)
+    v, ve = two_prod(xc, q)
+    return v, ve + xc * (qe + (al + re))
+
+
+def _cubic(xc: Array) -> tuple[Array, Array]:
+    """v = x·(A + B·x²) in two parts (hi, lo)."""
+    return _x_poly(xc, 1)
 
 
 def _x_dv(xc: Array) -> tuple[Array, Array]:
-    """x·v′(x) = x·(A + 3B·x²) in two parts (hi, lo), like :func:`_cubic`."""
-    ah, al = _parts(_A, xc.dtype)
-    bh, bl = _parts(_B, xc.dtype)
-    s, se = _two_prod(xc, xc)
-    r, re = _two_prod(s, bh)
-    r3, r3e = r * 3, re * 3 + 3 * (bh * se + bl * s)  # r·3 is exact (r = half·half)
-    q = ah + r3
-    bv = q - ah
-    qe = ((ah - (q - bv)) + (r3 - bv)) + (al + r3e)
-    w, we = _two_prod(xc, q)
-    return w, we + xc * qe
+    """x·v′(x) = x·(A + 3B·x²) in two parts (hi, lo)."""
+    return _x_poly(xc, 3)
 
 
 def _gelu_forms(n: int, m: int, x: Array) -> Array:
@@ -657,8 +622,8 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     if n == 0:
         xs = jnp.where(x > _TANH_CLIP, x, xc)  # f(∞) = ∞, f(−∞) = −0
         return jnp.where(v > 0, xs * (sig * scale), (xs * sig) * scale)
-    bx2 = _parts(_B, x.dtype)[0] * (xc * xc)
-    v1 = _parts(_A, x.dtype)[0] + 3 * bx2  # v′
+    bx2 = traced_parts(_B, x.dtype)[0] * (xc * xc)
+    v1 = traced_parts(_A, x.dtype)[0] + 3 * bx2  # v′
     if n in (1, 2):
         # With σ′ = z/d² (d = 1 + z), the fewest roundings: f′ = σ + x·v′·σ′ and
         # f″ = σ′·(2(v′ + x·v″) + x·v′²·(1 − 2σ)), 1 − 2σ = −sign(v)·(1 − z)/d.
@@ -673,7 +638,7 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
             neg = (z * ((d + xv) + (xv_lo + dl))) / dd * scale
             return _near_roots("gelu", 1, x, jnp.where(v > 0, pos, neg))
         one_m_z = -expm1(-(av + sgn * vl), zs)
-        inner = 2 * (_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
+        inner = 2 * (traced_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
         return _near_roots("gelu", 2, x, (z / dd * inner) * scale)
     # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
     h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), zs)) / d
@@ -684,8 +649,8 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     ]
     h = [jnp.where(near, h[k], far[k]) for k in range(n + 1)]  # σ⁽ᵏ⁾ = ±e^{−|v|} far out
     # Taylor series of w(t) = v(x + t) − v(x) = v₁t + v₂t² + v₃t³, and of σ(v + w) = Σ cⱼtʲ.
-    ah, _ = _parts(_A, x.dtype)
-    bh, _ = _parts(_B, x.dtype)
+    ah, _ = traced_parts(_A, x.dtype)
+    bh, _ = traced_parts(_B, x.dtype)
     w1 = [jnp.zeros_like(xc), ah + 3 * bh * (xc * xc), 3 * bh * xc, jnp.full_like(xc, bh)]
     w1 = (w1 + [jnp.zeros_like(xc)] * n)[: n + 1]
     c = [sig] + [jnp.zeros_like(xc) for _ in range(n)]
@@ -811,7 +776,7 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.gelu(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.15880802,  0.        ,  0.841192  ], dtype=float32)
+      Array([-0.15880801,  0.        ,  0.841192  ], dtype=float32)
       >>> jax.grad(jaxact.gelu)(-10.0)  # jax.grad(jax.nn.gelu) gives 0 here
       Array(-2.757638e-36, dtype=float32, weak_type=True)
     """

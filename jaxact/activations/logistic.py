@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxact._core import Activation, Array, Tower, evaluate, exp, expm1, log, log1p
+from jaxact._core import _E40, _LN2, Activation, Array, Tower, evaluate, exp, expm1, log, log1p
 
 # --- the shared recurrence -------------------------------------------------------------
 
@@ -390,8 +390,6 @@ def log_sigmoid(x: ArrayLike) -> Array:
 
 
 # --- silu (swish) ------------------------------------------------------------------------
-
-_E40 = math.exp(-40)
 
 
 def _left_tail(n: int, x: Array) -> Array:
@@ -1029,7 +1027,6 @@ def _log1mexp_forms(n: int, m: int, x: Array) -> Array:
 
 
 _LOG1MEXP = Tower(_log1mexp_forms)
-_LN2 = math.log(2)
 
 
 @jax.jit

@@ -1,0 +1,63 @@
+"""The double-length floor, jaxact._dd: its transformations are error-free on the backend at
+hand, compiled, whether or not XLA contracts a product and a sum into an FMA."""
+
+from fractions import Fraction
+
+import jax
+import numpy as np
+import pytest
+
+from jaxact import _dd
+from jaxact._compat import enable_x64
+
+
+def operands(dtype, n, span, seed):
+    """Pairs with random full mantissas, signs and exponents in ±span."""
+    rng = np.random.default_rng(seed)
+    a, b = (rng.uniform(1, 2, n) * 2.0 ** rng.integers(-span, span, n) for _ in range(2))
+    return (a * rng.choice([-1, 1], n)).astype(dtype), b.astype(dtype)
+
+
+def test_xla_contracts_products_here_and_two_prod_does_not_care():
+    # XLA:CPU contracts a·b − c into an FMA (a·b − fl(a·b) is then the product's rounding
+    # error, not 0): an error term written with the rounded product would be double counted.
+    a, b = operands(np.float32, 10_000, 8, 0)
+    p = a * b  # rounded by numpy
+    contracted = np.asarray(jax.jit(lambda a, b, p: a * b - p)(a, b, p)) != 0
+    print(f"XLA contracts a·b − c on this backend: {contracted.mean():.0%} of the pairs")
+
+    # two_prod beside the rounded product in one fusion, so XLA may contract or share it
+    hi, lo, _ = jax.jit(lambda a, b: (*_dd.two_prod(a, b), a * b))(a, b)
+    hi, lo = np.asarray(hi, np.float64), np.asarray(lo, np.float64)
+    exact = a.astype(np.float64) * b.astype(np.float64)  # 48 bits: exact in float64
+    inexact = exact != p
+    assert inexact.mean() > 0.9  # the inputs where a contracted error term would differ
+    np.testing.assert_array_equal(lo[inexact] != 0, True)
+    assert np.all(np.abs(hi + lo - exact) <= 2.0**-46 * np.abs(exact))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_two_prod_two_sum_and_fast_two_sum_are_error_free(dtype):
+    n, span, bound = (1500, 40, 2.0**-46) if dtype == "float32" else (600, 400, 2.0**-103)
+    with enable_x64(dtype == "float64"):
+        a, b = operands(dtype, n, span, 1)
+        big, small = np.where(abs(a) >= abs(b), a, b), np.where(abs(a) >= abs(b), b, a)
+        f = jax.jit(
+            lambda a, b, c, d: (*_dd.two_prod(a, b), *_dd.two_sum(a, b), *_dd.fast_two_sum(c, d))
+        )
+        hi, lo, s, e, fs, fe = (np.asarray(v).tolist() for v in f(a, b, big, small))
+    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        ab = Fraction(x) * Fraction(y)
+        assert abs(Fraction(hi[i]) + Fraction(lo[i]) - ab) <= bound * abs(ab), (x, y)
+        assert Fraction(s[i]) + Fraction(e[i]) == Fraction(x) + Fraction(y), (x, y)
+        assert Fraction(fs[i]) + Fraction(fe[i]) == Fraction(x) + Fraction(y), (x, y)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_parts_carry_a_constant_to_twice_the_precision(dtype):
+    c = Fraction("1.0507009873554804934193349852946")  # selu's λ
+    hi, lo = _dd.parts(c, np.dtype(dtype))
+    assert np.asarray(hi, dtype) == hi and np.asarray(lo, dtype) == lo
+    assert (
+        abs(Fraction(hi) + Fraction(lo) - c) <= (2.0**-48 if dtype == "float32" else 2.0**-104) * c
+    )
