@@ -18,7 +18,7 @@ import jax
 from jax.typing import ArrayLike
 
 from jaxact._core import Array, check_input, compute_dtype
-from jaxact.activations.logistic import _SIGMOID, _TANH
+from jaxact.activations import ACTIVATIONS
 
 
 def _from_output(value: Callable[[Array], Array], derivative: Callable[[Array], Array]):
@@ -34,8 +34,8 @@ def _from_output(value: Callable[[Array], Array], derivative: Callable[[Array], 
     return f
 
 
-_SIGMOID_LEAN = _from_output(_SIGMOID(0), lambda y: y * (1 - y))
-_TANH_LEAN = _from_output(_TANH(0), lambda y: 1 - y * y)
+_SIGMOID_LEAN = _from_output(ACTIVATIONS["sigmoid"].tower(0), lambda y: y * (1 - y))
+_TANH_LEAN = _from_output(ACTIVATIONS["tanh"].tower(0), lambda y: 1 - y * y)
 
 
 @jax.jit

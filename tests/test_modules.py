@@ -10,6 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import jaxact
+
 optax = pytest.importorskip("optax")
 
 TRUE_ALPHA = np.array([0.05, 0.6], np.float32)
@@ -96,3 +98,27 @@ def test_shapes_jit_vmap_and_exact_alpha_gradient(lib):
 
         g = nnx.grad(lambda m: m(x).sum())(per_channel).alpha[...]
     np.testing.assert_array_equal(g, jnp.array([-2.0, -4.0, -1e-30]))
+
+
+def test_the_floors_import_only_downwards():
+    # _dd and _series at the bottom, _core above them, each family above those, nothing of
+    # one family in another (their shared arithmetic lives in the floors).
+    import ast
+    import pathlib
+
+    root = pathlib.Path(jaxact.__file__).parent
+    floors = {
+        "jaxact._dd": set(),
+        "jaxact._series": set(),
+        "jaxact._core": {"jaxact._jax_internals"},
+    }
+    families = sorted((root / "activations").glob("[!_]*.py"))
+    assert len(families) == 5
+    for path in [root / "_dd.py", root / "_series.py", root / "_core.py", *families]:
+        imported = {
+            node.module
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jaxact")
+        }
+        allowed = floors.get(f"jaxact.{path.stem}", set(floors) | {"jaxact._jax_internals"})
+        assert imported <= allowed, (path.name, imported - allowed)

@@ -11,8 +11,9 @@ from jaxact._core import Activation
 from jaxact.activations import algebraic, exponential, gaussian, logistic, piecewise
 from jaxact.activations.algebraic import soft_sign, squareplus
 from jaxact.activations.exponential import celu, elu, selu
-from jaxact.activations.gaussian import gelu, gelu_exact, glu
+from jaxact.activations.gaussian import gelu, gelu_exact
 from jaxact.activations.logistic import (
+    glu,
     log1mexp,
     log_sigmoid,
     mish,

@@ -35,14 +35,13 @@ from jaxact._core import (
     Array,
     Tower,
     branch,
-    check_input,
-    compute_dtype,
     evaluate,
     exp,
     expm1,
 )
 from jaxact._dd import split, traced_parts, two_prod, two_sum
-from jaxact.activations.logistic import _FAR, sigmoid, taylor_coefficients
+from jaxact._series import FAR as _FAR
+from jaxact._series import taylor_coefficients
 
 # --- exact arithmetic helpers ----------------------------------------------------------
 
@@ -864,47 +863,3 @@ ROWS = [
         smooth=True,
     ),
 ]
-
-
-# --- glu (not elementwise: not a row of the table) ---------------------------------------
-
-
-@functools.partial(jax.jit, static_argnames=("axis",))
-def glu(x: ArrayLike, axis: int = -1) -> Array:
-    r"""Gated linear unit: x split in two halves a, b along ``axis``, then a·σ(b).
-
-    .. math::
-        \mathrm{glu}(x) = a\,σ(b), \quad \frac{∂}{∂a} = σ(b), \quad
-        \frac{∂}{∂b} = a\,σ'(b)
-
-    σ is :func:`jaxact.sigmoid`, so every derivative is exact (``jax.nn.glu``'s gradient in
-    b is 0 beyond b ≈ 17 in float32). 16-bit inputs are computed in float32 and rounded
-    once. Not elementwise: the output has half of x's size along ``axis``.
-
-    Args:
-      x: input array; integers are promoted to the default float dtype.
-      axis: the axis to split (static); its size must be even.
-
-    Returns:
-      An array like ``x`` with half its size along ``axis``, in its float dtype.
-
-    Raises:
-      ValueError: if x is a scalar, ``axis`` is out of range or x's size along it is odd.
-
-    Examples:
-      >>> import jax.numpy as jnp, jaxact
-      >>> jaxact.glu(jnp.array([1.0, 2.0, 0.0, 20.0]))
-      Array([0.5, 2. ], dtype=float32)
-    """
-    x = check_input(x, "glu")
-    if not -x.ndim <= axis < x.ndim or x.ndim == 0:
-        raise ValueError(f"jaxact.glu: axis {axis} is out of range for x of shape {x.shape}")
-    size = x.shape[axis]
-    if size % 2:
-        raise ValueError(
-            f"jaxact.glu: the size of x along axis {axis} must be even, got {size} "
-            f"(shape {x.shape})"
-        )
-    wide = compute_dtype(x.dtype)
-    a, b = jnp.split(x.astype(wide), 2, axis)
-    return (a * sigmoid(b)).astype(x.dtype)

@@ -1,7 +1,9 @@
-"""The logistic family: sigmoid and tanh (tanh x = 2σ(2x) − 1).
+"""The logistic family: sigmoid, tanh (tanh x = 2σ(2x) − 1), softplus, log_sigmoid, silu,
+mish, log1mexp, and glu (a·σ(b)).
 
-Every derivative of σ comes from one recurrence. With h = σ − ½ = ½·tanh(x/2), the Riccati
-equation h′ = ¼ − h² gives the Taylor coefficients hₖ = σ⁽ᵏ⁾/k! at x:
+Every derivative of σ comes from one recurrence (in jaxact._series). With h = σ − ½ =
+½·tanh(x/2), the Riccati equation h′ = ¼ − h² gives the Taylor coefficients hₖ = σ⁽ᵏ⁾/k!
+at x:
 
     h₁ = σ(x)σ(−x),   hₖ₊₁ = −(2h₀hₖ + Σⱼ₌₁..ₖ₋₁ hⱼhₖ₋ⱼ)/(k + 1)   (k ≥ 1),
 
@@ -24,31 +26,23 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxact._core import _E40, _LN2, Activation, Array, Tower, evaluate, exp, expm1, log, log1p
-
-# --- the shared recurrence -------------------------------------------------------------
-
-
-def _factorial(k: int) -> float:
-    """k! as a float (inf beyond float64's range): a Python int multiplying a traced array
-    must fit in int32 where x64 is off (13! does not), or JAX refuses it."""
-    return float(math.factorial(k)) if k < 171 else math.inf
-
-
-def taylor_coefficients(h0: Array, h1: Array, n: int) -> list[Array]:
-    """[h₀, …, hₙ]: the Taylor coefficients of σ − ½ at a point, from h₀ = σ − ½ and h₁ = σ′."""
-    h = [h0, h1]
-    for k in range(1, n):
-        s = 2 * h0 * h[k]
-        for j in range(1, k):
-            s = s + h[j] * h[k - j]
-        h.append(s * (-1.0 / (k + 1)))
-    return h[: n + 1]
-
-
-#: Beyond this |y| (argument of σ) the quadratic terms of the recurrence are below 2⁻⁶⁴
-#: relative, and σ⁽ⁿ⁾(y) = sign(y)ⁿ⁺¹(−1)ⁿ⁺¹e^−|y| to working precision.
-_FAR = 45.0
+from jaxact._core import (
+    _E40,
+    _LN2,
+    Activation,
+    Array,
+    Tower,
+    check_input,
+    compute_dtype,
+    evaluate,
+    exp,
+    expm1,
+    log,
+    log1p,
+)
+from jaxact._series import FAR as _FAR
+from jaxact._series import factorial as _factorial
+from jaxact._series import taylor_coefficients
 
 
 def sigmoid_derivative(n: int, x: Array) -> Array:
@@ -1055,6 +1049,50 @@ def log1mexp(x: ArrayLike) -> Array:
       Array([-9.3275213e-01, -4.5867515e-01, -2.0611537e-09], dtype=float32)
     """
     return evaluate(_LOG1MEXP, "log1mexp", x)
+
+
+# --- glu (not elementwise: not a row of the table) ---------------------------------------
+
+
+@functools.partial(jax.jit, static_argnames=("axis",))
+def glu(x: ArrayLike, axis: int = -1) -> Array:
+    r"""Gated linear unit: x split in two halves a, b along ``axis``, then a·σ(b).
+
+    .. math::
+        \mathrm{glu}(x) = a\,σ(b), \quad \frac{∂}{∂a} = σ(b), \quad
+        \frac{∂}{∂b} = a\,σ'(b)
+
+    σ is :func:`jaxact.sigmoid`, so every derivative is exact (``jax.nn.glu``'s gradient in
+    b is 0 beyond b ≈ 17 in float32). 16-bit inputs are computed in float32 and rounded
+    once. Not elementwise: the output has half of x's size along ``axis``.
+
+    Args:
+      x: input array; integers are promoted to the default float dtype.
+      axis: the axis to split (static); its size must be even.
+
+    Returns:
+      An array like ``x`` with half its size along ``axis``, in its float dtype.
+
+    Raises:
+      ValueError: if x is a scalar, ``axis`` is out of range or x's size along it is odd.
+
+    Examples:
+      >>> import jax.numpy as jnp, jaxact
+      >>> jaxact.glu(jnp.array([1.0, 2.0, 0.0, 20.0]))
+      Array([0.5, 2. ], dtype=float32)
+    """
+    x = check_input(x, "glu")
+    if not -x.ndim <= axis < x.ndim or x.ndim == 0:
+        raise ValueError(f"jaxact.glu: axis {axis} is out of range for x of shape {x.shape}")
+    size = x.shape[axis]
+    if size % 2:
+        raise ValueError(
+            f"jaxact.glu: the size of x along axis {axis} must be even, got {size} "
+            f"(shape {x.shape})"
+        )
+    wide = compute_dtype(x.dtype)
+    a, b = jnp.split(x.astype(wide), 2, axis)
+    return (a * sigmoid(b)).astype(x.dtype)
 
 
 # --- the rows ----------------------------------------------------------------------------
