@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> dict:
         parser.error(
             f"unknown activations {sorted(unknown)}; choose from {list(jaxact.ACTIVATIONS)}"
         )
-    sizes = [2**10, 2**12] if args.quick else [2**10, 2**16, 2**20, 2**22]
+    sizes = [2**10] if args.quick else [2**10, 2**16, 2**20, 2**22]
     if args.sizes:
         sizes = [2 ** int(k) for k in args.sizes.split(",")]
     reps = args.reps or (5 if args.quick else 100)

@@ -406,23 +406,25 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
     # (|x| ≥ 45, σ⁽ᵏ⁾ = ±e^−|x|) it is (x + n)eˣ on the left and ±(x − n)e^−x on the right
     # (n ≥ 2), scaled by e^{∓40} so that it stays normal where e^−|x| alone underflows.
     a = jnp.abs(x)
-    if n == 0:
-        return jnp.where(
-            a < _FAR, x * sigmoid_derivative(0, x), jnp.where(x > 0, x, _left_tail(0, x))
-        )
     xc = jnp.clip(x, -2000.0, 2000.0)
-    if n == 1:
-        # σ(x)(1 + x·σ(−x)) with z = e^−|x|, d = 1 + z: (d + x·z)/d² for x > 0 (all terms
-        # positive) and z·((1 + x) + z)/d² for x ≤ 0, where 1 + x is exact on [−2, −½]: the
-        # only cancellation left is at silu′'s root, inside its Taylor window.
-        z = exp(-a)
+    if n <= 1:
+        # One exponential for every branch: z = e^−|x|, times e⁴⁰ beyond −45, where the
+        # left tail is (x + n)·(e^{x+40})·e^−40 (normal as long as the true value is).
+        far_left = x <= -_FAR
+        z = exp(jnp.where(far_left, 40 - jnp.minimum(a, 2000.0), -a))
+        tail = ((xc + n) * z) * _E40
         d = 1 + z
+        if n == 0:
+            near = xc * (jnp.where(x > 0, 1, z) / d)
+            return jnp.where(far_left, tail, jnp.where(a < _FAR, near, x))
+        # σ(x)(1 + x·σ(−x)) with d = 1 + z: (d + x·z)/d² for x > 0 (all terms positive)
+        # and z·((1 + x) + z)/d² for x ≤ 0, where 1 + x is exact on [−2, −½]: the only
+        # cancellation left is at silu′'s root, inside its Taylor window.
         near = jnp.where(x > 0, d + xc * z, z * ((1 + xc) + z)) / (d * d)
-        right = near
-    else:
-        near = xc * sigmoid_derivative(n, x) + n * sigmoid_derivative(n - 1, x)
-        xr = jnp.clip(x, 0.0, 2000.0)
-        right = ((xr - n) * exp(40 - xr)) * (_E40 if n % 2 else -_E40)
+        return jnp.where(far_left, tail, _at_roots(near, x, _SILU_ROOTS[1], _SILU_WIDTH))
+    near = xc * sigmoid_derivative(n, x) + n * sigmoid_derivative(n - 1, x)
+    xr = jnp.clip(x, 0.0, 2000.0)
+    right = ((xr - n) * exp(40 - xr)) * (_E40 if n % 2 else -_E40)
     if n % 2 and n >= 3:
         # silu⁽ⁿ⁾(x) = (n + 1)σ⁽ⁿ⁾(0)·x (1 + O(x²)) for odd n ≥ 3: below |x| = 2⁻¹⁰⁰ take it
         # directly (x·σ⁽ⁿ⁾ and n·σ⁽ⁿ⁻¹⁾ are each subnormal, flushed, where the sum is not).
