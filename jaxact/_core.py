@@ -19,12 +19,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
-from jax._src.ad_checkpoint import name_p
-from jax._src.core import ShapedArray
 from jax.ad_checkpoint import checkpoint_name
 from jax.experimental import jet
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
+
+from jaxact._jax_internals import ShapedArray, name_p
 
 Array = jax.Array
 Forms = Callable[..., Array]

@@ -39,6 +39,9 @@ from jaxact.activations.piecewise import (
 
 FAMILIES = (logistic, piecewise, exponential, algebraic, gaussian)
 
+#: The table: one :class:`~jaxact.Activation` row per elementwise activation, by name (its
+#: math, parameters, ``jax.nn`` counterpart and switch points). The tests, the ``jaxact``
+#: command, the plots and the benchmarks iterate it.
 ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row in fam.ROWS}
 
 __all__ = [
