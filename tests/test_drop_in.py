@@ -38,15 +38,19 @@ ELEMENTWISE = [n for n in PUBLIC if n in jaxact.ACTIVATIONS and n != "glu"]
 
 
 def _same_types(name, inputs):
+    # Types only: traced (jax.eval_shape), nothing compiled.
     bf16 = jnp.ones(2, jnp.bfloat16)
     for x in inputs:
         try:
-            theirs = getattr(jax.nn, name)(x)
+            theirs = jax.eval_shape(getattr(jax.nn, name), x)
         except TypeError:  # jax.nn.sigmoid(2): integers refused
             continue
-        ours = getattr(jaxact, name)(x)
+        ours = jax.eval_shape(getattr(jaxact, name), x)
         assert (ours.dtype, ours.weak_type) == (theirs.dtype, theirs.weak_type), (name, x)
-        assert (ours * bf16).dtype == (theirs * bf16).dtype, (name, x)
+        mixed = [
+            jax.eval_shape(lambda x, m=m: getattr(m, name)(x) * bf16, x) for m in (jaxact, jax.nn)
+        ]
+        assert mixed[0].dtype == mixed[1].dtype, (name, x)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
