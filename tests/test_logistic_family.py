@@ -35,18 +35,6 @@ def test_swish_is_silu_and_not_a_row():
     assert "swish" in jaxact.__all__ and "swish" not in jaxact.ACTIVATIONS
 
 
-def test_sigmoid_derivative_is_sigmoid_forms():
-    # The same forms, except σ itself: jax.nn's 1/(1 + e^−x) there, for its speed.
-    x = jnp.linspace(-60.0, 60.0, 481)
-    for n in range(1, 6):
-        np.testing.assert_array_equal(
-            logistic.sigmoid_derivative(n, x), logistic._sigmoid_forms(n, 0, x)
-        )
-    np.testing.assert_allclose(
-        logistic.sigmoid_derivative(0, x), logistic._sigmoid_forms(0, 0, x), rtol=3e-7
-    )
-
-
 @pytest.mark.parametrize(
     "name,n,x,dtype",
     [
