@@ -17,7 +17,7 @@ import numpy as np
 from jaxact._compat import enable_x64
 from jaxact.activations import ACTIVATIONS
 from jaxact.derivatives import derivative
-from jaxact.diagnostics import gradient_flow, saturation
+from jaxact.diagnostics import _saturation, gradient_flow
 
 DTYPES = ("float16", "bfloat16", "float32", "float64")
 
@@ -81,8 +81,8 @@ def info(args) -> int:
         kinks = [s for s in act.switch_points if abs(s) <= 40]
         x = jnp.concatenate([jnp.linspace(-40.0, 40.0, 16001), jnp.array([*kinks, 0.0])])
         params = act.sample_params()
-        f, d1 = map(np.asarray, _values(name, x, *params))
-        lo, hi = saturation(name, *params, eps=args.eps)
+        f, d1, lo, hi = map(np.asarray, _values(name, x, args.eps, *params))
+        lo, hi = float(lo) + 0.0, float(hi) + 0.0  # + 0.0: no −0
         rows.append(
             [
                 name,
@@ -103,9 +103,10 @@ def info(args) -> int:
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _values(name: str, x, *params):
-    """f and f′ at x, compiled together."""
-    return ACTIVATIONS[name].fn(x, *params), derivative(name)(x, *params)
+def _values(name: str, x, eps, *params):
+    """f and f′ at x, and the saturation interval (see :func:`saturation`), compiled together."""
+    lo, hi = _saturation(name, eps, jnp.dtype(jnp.float32), params)
+    return ACTIVATIONS[name].fn(x, *params), derivative(name)(x, *params), lo, hi
 
 
 # --- check -----------------------------------------------------------------------------
