@@ -147,8 +147,13 @@ def identity(n: int, x: Array) -> Array | float:
 
 
 def branch(x: Array, pos: Array | float, neg: Array | float) -> Array:
-    """``pos`` where x > 0, ``neg`` where x ≤ 0, and NaN where x is NaN."""
-    return jnp.where(x > 0, pos, jnp.where(x <= 0, neg, x))
+    """``pos`` where x > 0, ``neg`` where x ≤ 0, and NaN where x is NaN.
+
+    The NaN is a constant, not x itself: x as a value operand here keeps XLA from fusing
+    a gradient's x + (−0 unless t is NaN) into the loop (an extra pass, measured)."""
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.where(x > 0, pos, neg)
+    return jnp.where(x > 0, pos, jnp.where(x <= 0, neg, jnp.nan))
 
 
 def compute_dtype(dtype) -> jnp.dtype:

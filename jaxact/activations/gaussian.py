@@ -424,7 +424,9 @@ def _mills(a: Array) -> Array:
         for c in coeffs[::-1]:
             p = c + t * p
         polys.append(p)
-    near = jnp.select([k == 0, k == 1, k == 2], polys[:3], polys[3])
+    # Nested selects, not jnp.select (an argmax over the stacked conditions: a reduction
+    # that XLA writes out as two arrays, outside the elementwise loop).
+    near = jnp.where(k == 0, polys[0], jnp.where(k == 1, polys[1], jnp.where(k == 2, *polys[2:])))
     # a ≥ 4: the continued fraction M = 1/(b + 1/(b + 2/(b + 3/(b + …)))), its tail from 2
     # on as one ratio of polynomials (positive coefficients: no cancellation), the last two
     # levels divided out (they damp the ratio's rounding errors 20-fold): 3 divisions, not

@@ -137,7 +137,11 @@ def prelu(x: ArrayLike, alpha: ArrayLike) -> Array:
 
 def _pieces(x: Array, breaks: tuple[float, ...], values: list) -> Array:
     """values[k] where b_k < x ≤ b_(k+1) (b₀ = −∞, b_last = ∞), NaN where x is NaN."""
-    out = jnp.where(jnp.isnan(x), x, values[-1])
+    out = (
+        values[-1]
+        if not jnp.issubdtype(x.dtype, jnp.floating)
+        else jnp.where(jnp.isnan(x), jnp.nan, values[-1])
+    )  # NaN as a constant: see _core.branch
     for b, v in zip(breaks[::-1], values[-2::-1], strict=True):
         out = jnp.where(x <= b, v, out)
     return out
