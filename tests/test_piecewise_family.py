@@ -1,6 +1,7 @@
 """relu6, hard_tanh, hard_sigmoid, hard_silu, sparse_plus, sparse_sigmoid, identity,
 soft_sign and squareplus: breakpoints ± 1 ulp in every dtype, squareplus's far tails and
-huge |x|, and orders 3–8 of the smooth pieces against the reference."""
+huge |x|, and orders 3–8 of the smooth pieces against the reference (elu, selu and celu
+too, on each side of their kink)."""
 
 import math
 
@@ -205,3 +206,17 @@ def test_squareplus_per_channel_b():
     r = np.sqrt(np.asarray(x, np.float64) ** 2 + np.asarray(b, np.float64))
     np.testing.assert_allclose(g, (1 / (4 * r)).sum(0), rtol=1e-6)
     assert math.isclose(float(jax.grad(jaxact.squareplus, 1)(0.0, 4.0)), 0.125)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,param", [("elu", 1.0), ("selu", None), ("celu", 0.5)])
+def test_exponential_rows_orders_3_to_8(name, param, dtype):
+    # Each side of the kink (x ≤ 0 owns it): λα·eˣ-like on the left, 0 on the right, where
+    # f⁽ⁿ⁾ has no root: the contract's 4 + 2n ulp everywhere, with no allowance.
+    dt = jnp.dtype(dtype)
+    with x64(dtype):
+        x = higher_order_points(dt)
+        got = autodiff_all(name, x, dt, [(n, 0) for n in range(3, 9)], param)
+        for n in range(3, 9):
+            err = ulps(name, x, got[n, 0], dt, n, 0, param)
+            assert err.max() <= 4 + 2 * n, f"order {n}: {err.max():.1f} ulp at {x[err.argmax()]}"
