@@ -112,3 +112,47 @@ def test_folx_forward_laplacian():
         got = folx.forward_laplacian(f)(x).laplacian
         want = jnp.trace(jax.hessian(f)(x))
         np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "elu", "celu", "squareplus", "softplus"])
+def test_jet_through_a_gradient_and_in_x_and_the_parameter(name):
+    # jet of jax.grad(f) goes through the linear primitive's own jet rule: its coefficients
+    # are f⁽ᵏ⁺²⁾/(k + 1)!. And with series in both x and the parameter, jet matches mpmath's
+    # Taylor expansion of f(x + t, α + s·t).
+    act = jaxact.ACTIVATIONS[name]
+    param = PARAMS[name][-1]
+    param = None if param is None else float(np.float32(param))
+    p = () if param is None else (param,)
+    with x64("float64"):
+        for x in (-4.5, -0.3, 0.7, 12.0):
+            unit = [np.float64(1.0)] + [np.float64(0.0)] * 3
+            _, out = jet(
+                jax.grad(lambda v: act.fn(v, *p)), (np.float64(x),), (unit,), factorial_scaled=False
+            )
+            for k in range(4):
+                want = float(accuracy.reference(name, x, k + 2, 0, param)) / math.factorial(k + 1)
+                tol = (16 + 4 * k) * 2.0**-52 * max(abs(want), 1e-300)
+                assert abs(float(out[k]) - want) <= tol, (name, x, k, float(out[k]), want)
+            if param is None:
+                continue
+            s = 0.75  # the parameter moves as α + s·t
+            _, out = jet(
+                act.fn,
+                (np.float64(x), np.float64(param)),
+                (unit, [np.float64(s), *unit[1:]]),
+                factorial_scaled=False,
+            )
+            with mp.workprec(200):
+                at, a0 = mp.mpf(x), mp.mpf(param)
+
+                def taylor(dx, da, at=at, a0=a0):
+                    return mp.taylor(
+                        lambda t: act.definition(mp, at + dx * t, at, a0 + da * t), 0, 4
+                    )
+
+                ref, alone = taylor(1, s)[1:], [taylor(1, 0)[1:], taylor(0, s)[1:]]
+            for k in range(4):
+                # a sum of terms in x and α: its error measured against their magnitude
+                size = max(abs(float(ref[k])), *(abs(float(a[k])) for a in alone))
+                err = abs(float(out[k]) - float(ref[k]))
+                assert err <= (16 + 4 * k) * 2.0**-52 * size, (name, x, k, float(out[k]))
