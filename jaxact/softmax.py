@@ -75,51 +75,65 @@ def _sum(v: Array, axes) -> Array:
     return jnp.sum(v, axes, keepdims=True)
 
 
+def _gap_scale(dtype) -> float:
+    """2^(p+1) for a p-bit significand: (a − b)·a⁻¹·2^(p+1) ≥ 1 for floats 0 ≤ b < a."""
+    return 2.0 ** (jnp.finfo(dtype).nmant + 2)
+
+
+def _below(v: Array, top: Array, dtype) -> Array:
+    """1 where v < top, 0 where v = top (0 ≤ v ≤ top, per row), by arithmetic alone.
+
+    Written without compare and select, so that XLA:CPU keeps the whole row computation (max,
+    sums, elementwise work) in one fusion, as jax.nn's softmax; an equality test would split it
+    into several passes over the array.
+    """
+    return jnp.minimum(jnp.abs(top - v) * (_gap_scale(dtype) / top), 1)
+
+
 def _stats(x: Array, axes, where):
     """Per row, in the compute dtype: m = max, d = x − m as h + lo (lo = 0 for 16-bit x, whose
-    differences float32 holds well enough), e = e^d, top = (d == 0), c = #top and
-    R = Σ_{not top} e."""
+    differences float32 holds well enough), e = e^d, c = #{e = 1} (the maximum's entries, and
+    any whose e^d rounds to 1) and R = Σ_{e < 1} e, so that Σe = c + R exactly."""
     wide = compute_dtype(x.dtype)
     half = wide != x.dtype
     x = x.astype(wide)
-    xs = x if where is None else jnp.where(where, x, -jnp.inf)
-    m = jnp.max(xs, axes, keepdims=True, initial=-jnp.inf, where=where)
-    m = jnp.where(m == -jnp.inf, 0, m)  # a masked or −inf row: NaN/0 as jax.nn, no inf − inf
-    top = xs == m
-    # x − m ≤ 0, and = 0 exactly at the maximum, even where XLA contracts the producer of x
-    # (x = a·b, fused) and x − m into an FMA: the maximum's exponent is never positive.
-    h = jnp.where(top, 0, jnp.minimum(xs - m, 0))
-    h = jnp.where(m == jnp.inf, jnp.nan, h)  # +inf in a row: NaN, as jax.nn (inf/inf)
+    if where is None:  # no compare or select: one fusion (see _below)
+        xs = x
+        m = jnp.max(x, axes, keepdims=True)  # a −inf row: NaN, as jax.nn
+    else:
+        xs = jnp.where(where, x, -jnp.inf)
+        m = jnp.max(xs, axes, keepdims=True, initial=-jnp.inf, where=where)
+        m = jnp.where(m == -jnp.inf, 0, m)  # a masked or −inf row: NaN/0 as jax.nn, no inf − inf
+    # x − m ≤ 0, and = 0 at the maximum, even where XLA would contract the producer of x
+    # (x = a·b, fused) and x − m into an FMA: min(x, m) − m is not a product's sum (and needs
+    # no select). +inf in a row: NaN, as jax.nn.
+    h = jnp.minimum(xs, m) - m
     e = exp(h)
     lo = jnp.zeros((), wide)
     if not half:
-        _, lo = _dd.two_sum(xs, -m)
-        # the rounding of x − m, |lo| ≤ ulp(h)/2: bounded, so that a contracted producer
-        # cannot make it anything larger.
-        bound = jnp.abs(h) * jnp.finfo(wide).epsneg
-        lo = jnp.where(top | ~jnp.isfinite(h), 0, jnp.clip(lo, -bound, bound))
+        # the rounding of x − m, |lo| ≤ ulp(h)/2: bounded, so that a contracted producer cannot
+        # make it anything larger; x raised to m − 256 − |m|/1024 first (e^{x − m} is 0 below
+        # it) so that x = −inf gives lo finite (e = 0), not inf − inf.
+        floor = m - (256 + jnp.abs(m) * 2.0**-10)
+        _, lo = _dd.two_sum(jnp.maximum(xs, floor), -m)
+        bound = -h * jnp.finfo(wide).epsneg
+        lo = jnp.minimum(jnp.maximum(lo, -bound), bound)
         e = e + e * lo
-    c = _sum(top.astype(wide), axes)
-    r = _sum(jnp.where(top, 0, e), axes)
+    rest = _below(e, jnp.ones((), wide), wide)  # e < 1: not at the maximum
+    n = np.prod([x.shape[a] for a in axes])
+    c = n - _sum(rest, axes)  # exact (integers)
+    r = _sum(e * rest, axes)
     return m, h, lo, e, c, r
-
-
-def _inverse(c: Array, r: Array) -> tuple[Array, Array]:
-    """1/(c + r) as (hi, lo) (per row)."""
-    s, s_lo = _dd.two_sum(c, r)
-    inv = 1 / s
-    ph, pl = _dd.two_prod(s, inv)
-    inv_lo = -(((ph - 1) + pl) + s_lo * inv) * inv
-    return inv, inv_lo
 
 
 def _softmax_values(x: Array, axes, where) -> tuple[Array, Array]:
     _, _, _, e, c, r = _stats(x, axes, where)
-    inv, inv_lo = _inverse(c, r)
-    p = e * inv + e * inv_lo
-    pmax = jnp.where(c > 0, inv + inv_lo, 0)  # 0 on a row with no maximum (all masked)
+    s = c + r
+    p = e / s  # correctly rounded, and no per-row double-length work (one fusion)
+    pmax = 1 / s  # p at the maximum (e = 1): p == pmax there, exactly
     if where is not None:
         p = jnp.where(where, p, 0)
+        pmax = jnp.where(c > 0, pmax, 0)  # 0 on a row with no maximum (all masked)
     return p.astype(x.dtype), pmax.astype(x.dtype)
 
 
@@ -148,17 +162,19 @@ def _lin(p: Array, pmax: Array, t: Array, axes, kind: str) -> Array:
 def _lin_impl(p: Array, pmax: Array, t: Array, *, axes, kind: str) -> Array:
     wide = compute_dtype(t.dtype)
     pw, mw, tw = (v.astype(wide) for v in (p, pmax, t))
-    top = pw == mw
-    c = _sum(top.astype(wide), axes)
+    # rest = 1 off the maximum's entries (p < pmax), 0 on them; no select (one fusion)
+    rest = _below(pw, jnp.maximum(mw, jnp.finfo(wide).tiny), wide)
+    top = 1 - rest
+    c = _sum(top, axes)
     a_top = c * mw
-    s_rest = _sum(jnp.where(top, 0, pw), axes)
+    s_rest = _sum(pw * rest, axes)
     if kind == "KT":  # g·Σp − p·Σg
-        g_top = _sum(jnp.where(top, tw, 0), axes)
-        g_rest = _sum(jnp.where(top, 0, tw), axes)
+        g_top = _sum(tw * top, axes)
+        g_rest = _sum(tw * rest, axes)
         out = ((tw * a_top - pw * g_top) - pw * g_rest) + tw * s_rest
     else:  # t·Σp − Σp·t, the maximum's entries centred on their mean cotangent
-        t_top = _sum(jnp.where(top, tw, 0), axes) / jnp.maximum(c, 1)
-        b_rest = _sum(jnp.where(top, 0, pw * tw), axes)
+        t_top = _sum(tw * top, axes) / jnp.maximum(c, 1)
+        b_rest = _sum(pw * tw * rest, axes)
         out = a_top * (tw - t_top) + (tw * s_rest - b_rest)
         if kind == "J":
             out = pw * out
