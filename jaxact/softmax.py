@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
@@ -111,13 +112,12 @@ def _stats(x: Array, axes, where):
     e = exp(h)
     lo = jnp.zeros((), wide)
     if not half:
-        # the rounding of x − m, |lo| ≤ ulp(h)/2: bounded, so that a contracted producer cannot
-        # make it anything larger; x raised to m − 256 − |m|/1024 first (e^{x − m} is 0 below
-        # it) so that x = −inf gives lo finite (e = 0), not inf − inf.
+        # the rounding of x − m, |lo| ≤ ulp(h)/2. Its operands are max(x, ·) and m, never x's
+        # producer, so XLA cannot contract a product into it (no bound needed); x is raised to
+        # m − 256 − |m|/1024 first (e^{x − m} is 0 below it) so that x = −inf gives lo finite
+        # (e = 0), not inf − inf.
         floor = m - (256 + jnp.abs(m) * 2.0**-10)
         _, lo = _dd.two_sum(jnp.maximum(xs, floor), -m)
-        bound = -h * jnp.finfo(wide).epsneg
-        lo = jnp.minimum(jnp.maximum(lo, -bound), bound)
         e = e + e * lo
     rest = _below(e, jnp.ones((), wide), wide)  # e < 1: not at the maximum
     n = np.prod([x.shape[a] for a in axes])
@@ -128,13 +128,18 @@ def _stats(x: Array, axes, where):
 
 def _softmax_values(x: Array, axes, where) -> tuple[Array, Array]:
     _, _, _, e, c, r = _stats(x, axes, where)
-    s = c + r
-    p = e / s  # correctly rounded, and no per-row double-length work (one fusion)
-    pmax = 1 / s  # p at the maximum (e = 1): p == pmax there, exactly
+    inv = 1 / (c + r)  # per row; no double-length work here (its bit masks split the fusion)
+    p = e * inv
+    pmax = inv  # p at the maximum (e = 1): p == pmax there, exactly
+    s_rest = r * inv  # Σ p off the maximum's entries
     if where is not None:
         p = jnp.where(where, p, 0)
         pmax = jnp.where(c > 0, pmax, 0)  # 0 on a row with no maximum (all masked)
-    return p.astype(x.dtype), pmax.astype(x.dtype)
+        s_rest = jnp.where(c > 0, s_rest, 0)
+    # the per-row residuals of the linear maps: pmax as p is stored (p == pmax at the
+    # maximum), c and Σ_rest p in the compute dtype
+    pmax = pmax.astype(x.dtype).astype(inv.dtype)
+    return p.astype(x.dtype), jnp.concatenate([pmax, c, s_rest], axes[0])
 
 
 def _log_sum(c: Array, r: Array) -> Array:
@@ -159,15 +164,15 @@ def _lin(p: Array, pmax: Array, t: Array, axes, kind: str) -> Array:
     return _lin_p.bind(p, pmax, t.astype(p.dtype), axes=axes, kind=kind)
 
 
-def _lin_impl(p: Array, pmax: Array, t: Array, *, axes, kind: str) -> Array:
+def _lin_impl(p: Array, rows: Array, t: Array, *, axes, kind: str) -> Array:
+    """``rows``: (pmax, c, Σ_rest p) per row, stacked along ``axes[0]`` (from the forward)."""
     wide = compute_dtype(t.dtype)
-    pw, mw, tw = (v.astype(wide) for v in (p, pmax, t))
+    pw, tw = p.astype(wide), t.astype(wide)
+    mw, c, s_rest = (lax.slice_in_dim(rows, i, i + 1, axis=axes[0]) for i in range(3))
     # rest = 1 off the maximum's entries (p < pmax), 0 on them; no select (one fusion)
     rest = _below(pw, jnp.maximum(mw, jnp.finfo(wide).tiny), wide)
     top = 1 - rest
-    c = _sum(top, axes)
     a_top = c * mw
-    s_rest = _sum(pw * rest, axes)
     if kind == "KT":  # g·Σp − p·Σg
         g_top = _sum(tw * top, axes)
         g_rest = _sum(tw * rest, axes)
