@@ -515,11 +515,35 @@ def softmax_cross_entropy_with_integer_labels(
             where = where.transpose(batch + class_axes).reshape(logits.shape)
         axis = len(batch)
     axis = int(axis) % logits.ndim
+    if where is None:  # per row: no log_softmax array (as optax: logsumexp − x_k)
+        x = _float("softmax_cross_entropy_with_integer_labels", logits)
+        return _nll(x, jnp.expand_dims(labels, axis), axis)
     log_probs = log_softmax(logits, axis, where)
     out = -jnp.take_along_axis(log_probs, jnp.expand_dims(labels, axis), axis=axis).squeeze(axis)
-    if where is not None:
-        out = jnp.where(jnp.any(where, axis), out, 0.0)
-    return out
+    return jnp.where(jnp.any(where, axis), out, 0.0)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2,))
+def _nll(x: Array, labels: Array, axis: int) -> Array:
+    """−log_softmax(x)[label] along ``axis`` (labels with a size-1 ``axis``), computed at the
+    label only: log_softmax's formula, (h_k − log Σ) + lo_k, on the gathered logit."""
+    m, _, _, _, c, r = _stats(x, (axis,), None)
+    wide = m.dtype
+    xk = jnp.take_along_axis(x, labels, axis=axis).astype(wide)
+    hk = jnp.minimum(xk, m) - m
+    lo = jnp.zeros((), wide)
+    if wide == x.dtype:
+        _, lo = _dd.two_sum(jnp.maximum(xk, m - (256 + jnp.abs(m) * 2.0**-10)), -m)
+    return (-((hk - _log_sum(c, r)) + lo)).squeeze(axis).astype(x.dtype)
+
+
+@_nll.defjvp
+def _nll_jvp(axis, primals, tangents):
+    x, labels = primals
+    dx = tangents[0]
+    p, rows = _softmax_pair(x, (axis,), None)
+    dy = _lin(p, rows, dx, (axis,), "K")  # log_softmax's JVP, taken at the label
+    return _nll(x, labels, axis), -jnp.take_along_axis(dy, labels, axis=axis).squeeze(axis)
 
 
 __all__ = [
