@@ -119,10 +119,12 @@ def _stats(x: Array, axes, where):
         floor = m - (256 + jnp.abs(m) * 2.0**-10)
         _, lo = _dd.two_sum(jnp.maximum(xs, floor), -m)
         e = e + e * lo
-    rest = _below(e, jnp.ones((), wide), wide)  # e < 1: not at the maximum
-    n = np.prod([x.shape[a] for a in axes])
-    c = n - _sum(rest, axes)  # exact (integers)
-    r = _sum(e * rest, axes)
+    # top = 1 where e = 1 (the maximum's entries), else 0, by arithmetic (no select: one
+    # fusion): e ≤ 1 − ε below 1, so (e − (1 − ε))/ε is 1 or ≤ 0.
+    eps = float(jnp.finfo(wide).epsneg)
+    top = jnp.maximum((e - (1 - eps)) * (1 / eps), 0)
+    c = _sum(top, axes)  # exact (integers)
+    r = _sum(e - top, axes)  # e at the top is 1: e − top is e off it, 0 on it
     return m, h, lo, e, c, r
 
 
