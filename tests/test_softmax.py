@@ -163,18 +163,19 @@ def test_general_cotangents(dtype):
 def test_reported_float64_vjps():
     # jax#40344, jax#40386/40384, torch#195684: the finite float64 VJP component is kept.
     def vjps(z1, z2, g):
-        return [jax.vjp(f, z)[1](g)[0] for f, z in [(jaxact.softmax, z1), (jaxact.log_softmax, z2)]]
+        pairs = [(jaxact.softmax, z1), (jaxact.log_softmax, z2), (jax.nn.softmax, z1)]
+        return [jax.vjp(f, z)[1](g)[0] for f, z in pairs]
 
     with jax.enable_x64(True), mp.workdps(150):
         z1, z2, g = jnp.array([40.0, 0.0]), jnp.array([37.43, 0.0]), jnp.array([1.0, 0.0])
-        sm, lsm = jax.jit(vjps)(z1, z2, g)
+        sm, lsm, theirs = jax.jit(vjps)(z1, z2, g)
         p = ref_softmax(z1)
         assert err(sm, [p[0] * p[1], -p[0] * p[1]], "float64").max() <= GRAD_ULP
         p = ref_softmax(z2)
         assert err(lsm, [p[1], -p[1]], "float64").max() <= GRAD_ULP
         for got in (sm, lsm):
             assert got[0] + got[1] == 0  # translation invariance
-        assert jax.vjp(jax.nn.softmax, z1)[1](g)[0][0] == 0
+        assert theirs[0] == 0
 
 
 def test_reported_float16_gradient_is_not_nan():
@@ -188,30 +189,34 @@ def test_reported_float16_gradient_is_not_nan():
     assert np.abs(got - ref).max() <= 2 * np.abs(np.spacing(ref.astype(np.float16))).max()
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float16"])
-def test_confident_cross_entropy(dtype):
-    # −log_softmax(z)[k] at [30, 0, 0]: the gradient at the true class is −Σ_{j≠k} p_j
-    # (−1.87e-13), where jax.nn and optax give 0.
-    top = 30.0 if dtype == "float32" else 9.0
-    z = jnp.asarray([top, 0.0, 0.0], dtype)
-    losses = (
-        lambda z: jaxact.softmax_cross_entropy(z, jnp.array([1.0, 0, 0], dtype)),
-        lambda z: jaxact.softmax_cross_entropy_with_integer_labels(z, jnp.array(0)),
-        lambda z: -jaxact.log_softmax(z)[0],
-    )
-    got = jax.jit(
-        lambda z: (
-            [jax.value_and_grad(f)(z) for f in losses]
-            + [jax.grad(lambda z: -jax.nn.log_softmax(z)[0])(z)]
-        )
-    )(z)
-    with mp.workdps(40):
-        p = ref_softmax(z)
-        want = [-(p[1] + p[2]), p[1], p[2]]
-        for value, grad in got[:-1]:
-            assert err(grad, want, dtype).max() <= GRAD_ULP
-            assert err(value, [mp.log1p(2 * mp.exp(-top))], dtype).max() <= VALUE_ULP
-    assert got[-1][0] == 0
+def test_confident_cross_entropy():
+    # −log_softmax(z)[k] at [30, 0, 0] (float32; [9, 0, 0] in float16): the gradient at the
+    # true class is −Σ_{j≠k} p_j (−1.87e-13), where jax.nn and optax give 0.
+    cases = {"float32": 30.0, "float16": 9.0}
+
+    def all_losses(zs):
+        out = []
+        for z in zs:
+            losses = (
+                lambda z: jaxact.softmax_cross_entropy(z, jnp.array([1.0, 0, 0], z.dtype)),
+                lambda z: jaxact.softmax_cross_entropy_with_integer_labels(z, jnp.array(0)),
+                lambda z: -jaxact.log_softmax(z)[0],
+            )
+            out.append(
+                [jax.value_and_grad(f)(z) for f in losses]
+                + [jax.grad(lambda z: -jax.nn.log_softmax(z)[0])(z)]
+            )
+        return out
+
+    zs = [jnp.asarray([top, 0.0, 0.0], dtype) for dtype, top in cases.items()]
+    for (dtype, top), z, got in zip(cases.items(), zs, jax.jit(all_losses)(zs), strict=True):
+        with mp.workdps(40):
+            p = ref_softmax(z)
+            want = [-(p[1] + p[2]), p[1], p[2]]
+            for value, grad in got[:-1]:
+                assert err(grad, want, dtype).max() <= GRAD_ULP
+                assert err(value, [mp.log1p(2 * mp.exp(-top))], dtype).max() <= VALUE_ULP
+        assert got[-1][0] == 0
 
 
 def test_cross_entropy_matches_optax():
@@ -248,15 +253,18 @@ def test_cross_entropy_matches_optax():
 
 
 def test_no_nan_under_jit_with_a_fused_scaled_input():
-    # XLA:CPU contracts x·(1/T) − max into an FMA: jax.nn.softmax(x / T) is NaN here.
+    # XLA:CPU contracts x·(1/T) − max into an FMA: jax.nn.softmax(x / T) is NaN here. The
+    # reported row [2.24e10, 0] (padded with zeros) first, then random rows at large scales.
     both = jax.jit(lambda x: (jaxact.softmax(x / 3.0), jaxact.log_softmax(x / 3.0)))
-    got = both(jnp.asarray([22410763396.202377, 0.0], jnp.float32))
-    np.testing.assert_array_equal(got[0], [1.0, 0.0])
-    assert np.isfinite(got[1][0]) and got[1][0] == 0
     rng = np.random.default_rng(0)
     for s in (2.0**32, 2.0**36, 2.0**60):
-        x = jnp.asarray(rng.normal(size=(64, 16)) * s, jnp.float32)
-        p = both(x)[0]
+        x = rng.normal(size=(64, 16)) * s
+        x[0] = 0
+        x[0, 0] = 22410763396.202377
+        x = jnp.asarray(x, jnp.float32)
+        p, y = both(x)
+        np.testing.assert_array_equal(p[0], np.eye(16)[0])
+        assert y[0, 0] == 0
         assert np.isfinite(p).all() and np.allclose(p.sum(-1), 1)
     assert np.isnan(jax.jit(lambda x: jax.nn.softmax(x / 3.0))(x)).any()  # the report
 
@@ -298,13 +306,17 @@ def test_where_axes_and_empty_as_jax_nn():
 
     def both(x, where):
         out = []
-        for axis in (-1, (0, 2), None):
-            for f in ("softmax", "log_softmax"):
-                out += [getattr(m, f)(x, axis, w) for w in (None, where) for m in (jaxact, jax.nn)]
-            for f in ("logsumexp", "logmeanexp"):
-                out += [
-                    getattr(m, f)(x, axis, where=where, keepdims=True) for m in (jaxact, jax.nn)
-                ]
+        # masked along -1 and a tuple (None is all axes as a tuple: once); unmasked tuple
+        # axes (-1 unmasked is everywhere above)
+        for axis, ws, fs in [
+            (-1, (where,), ("softmax", "log_softmax")),
+            ((0, 2), (None, where), ("softmax", "log_softmax")),
+            (None, (where,), ("softmax",)),
+        ]:
+            for f in fs:
+                out += [getattr(m, f)(x, axis, w) for w in ws for m in (jaxact, jax.nn)]
+        for axis, f in [((0, 2), "logsumexp"), ((0, 2), "logmeanexp"), (None, "logsumexp")]:
+            out += [getattr(m, f)(x, axis, where=where, keepdims=True) for m in (jaxact, jax.nn)]
         lsm = jaxact.log_softmax
         out.append(jax.grad(lambda x: jnp.where(where, lsm(x, where=where), 0).sum())(x))
         return out
@@ -314,8 +326,9 @@ def test_where_axes_and_empty_as_jax_nn():
     for ours, theirs in zip(out[0::2], out[1::2], strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=3e-6, atol=1e-30)
     for f in (jaxact.softmax, jaxact.log_softmax):
-        assert f(jnp.zeros((0, 3))).shape == (0, 3)
-    assert jaxact.softmax(jnp.array([1, 2, 3])).dtype == jax.nn.softmax(jnp.array([1, 2, 3])).dtype
+        assert jax.eval_shape(f, jnp.zeros((0, 3))).shape == (0, 3)
+    ints = jnp.array([1, 2, 3])  # jax.nn: the default float dtype
+    assert jax.eval_shape(jaxact.softmax, ints).dtype == jnp.result_type(float)
 
 
 def test_jax_softmax_tests_pass():
