@@ -162,8 +162,8 @@ def _log_softmax_values(x: Array, axes, where) -> Array:
 _lin_p = Primitive("jaxact_softmax_linear")
 
 
-def _lin(p: Array, pmax: Array, t: Array, axes, kind: str) -> Array:
-    return _lin_p.bind(p, pmax, t.astype(p.dtype), axes=axes, kind=kind)
+def _lin(p: Array, rows: Array, t: Array, axes, kind: str) -> Array:
+    return _lin_p.bind(p, rows, t.astype(p.dtype), axes=axes, kind=kind)
 
 
 def _lin_impl(p: Array, rows: Array, t: Array, *, axes, kind: str) -> Array:
@@ -192,15 +192,15 @@ _TRANSPOSE = {"J": "J", "K": "KT", "KT": "K"}
 
 
 def _lin_jvp(primals, tangents, *, axes, kind):
-    p, pmax, t = primals
+    p, rows, t = primals
     dp, _, dt = tangents
-    out = _lin_p.bind(p, pmax, t, axes=axes, kind=kind)
+    out = _lin_p.bind(p, rows, t, axes=axes, kind=kind)
     terms = []
     if type(dt) is not ad.Zero:
-        terms.append(_lin_p.bind(p, pmax, dt, axes=axes, kind=kind))
+        terms.append(_lin_p.bind(p, rows, dt, axes=axes, kind=kind))
     if type(dp) is not ad.Zero:  # on the simplex (Σp = 1, Σṗ = 0)
         if kind == "J":  # ṗ ⊙ K t − p·Σṗt
-            terms.append(dp * _lin_p.bind(p, pmax, t, axes=axes, kind="K") - p * _sum(dp * t, axes))
+            terms.append(dp * _lin_p.bind(p, rows, t, axes=axes, kind="K") - p * _sum(dp * t, axes))
         elif kind == "K":
             terms.append(jnp.broadcast_to(-_sum(dp * t, axes), t.shape))
         else:
@@ -210,12 +210,12 @@ def _lin_jvp(primals, tangents, *, axes, kind):
     return out, functools.reduce(jnp.add, terms)
 
 
-def _lin_transpose(ct, p, pmax, t, *, axes, kind):
-    if ad.is_undefined_primal(p) or ad.is_undefined_primal(pmax):
+def _lin_transpose(ct, p, rows, t, *, axes, kind):
+    if ad.is_undefined_primal(p) or ad.is_undefined_primal(rows):
         raise ValueError("jaxact_softmax_linear is linear in its last argument only")
     if type(ct) is ad.Zero:
         return [None, None, ad.Zero(t.aval)]
-    return [None, None, _lin_p.bind(p, pmax, ct, axes=axes, kind=_TRANSPOSE[kind])]
+    return [None, None, _lin_p.bind(p, rows, ct, axes=axes, kind=_TRANSPOSE[kind])]
 
 
 def _lin_batch(args, dims, *, axes, kind):
@@ -225,7 +225,7 @@ def _lin_batch(args, dims, *, axes, kind):
 
 
 _lin_p.def_impl(lambda *args, **kw: jax.jit(functools.partial(_lin_impl, **kw))(*args))
-_lin_p.def_abstract_eval(lambda p, pmax, t, **_: jax.core.ShapedArray(t.shape, t.dtype))
+_lin_p.def_abstract_eval(lambda p, rows, t, **_: jax.core.ShapedArray(t.shape, t.dtype))
 mlir.register_lowering(_lin_p, mlir.lower_fun(_lin_impl, multiple_results=False))
 ad.primitive_jvps[_lin_p] = _lin_jvp
 ad.primitive_transposes[_lin_p] = _lin_transpose
@@ -244,8 +244,8 @@ def _softmax_pair(x: Array, axes, where) -> tuple[Array, Array]:
 def _softmax_pair_jvp(axes, primals, tangents):
     x, where = primals
     dx = tangents[0]
-    p, pmax = _softmax_pair(x, axes, where)
-    return (p, pmax), (_lin(p, pmax, dx, axes, "J"), jnp.zeros_like(pmax))
+    p, rows = _softmax_pair(x, axes, where)
+    return (p, rows), (_lin(p, rows, dx, axes, "J"), jnp.zeros_like(rows))
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
@@ -258,8 +258,8 @@ def _log_softmax_jvp(axes, primals, tangents):
     x, where = primals
     dx = tangents[0]
     y = _log_softmax(x, axes, where)
-    p, pmax = _softmax_pair(x, axes, where)
-    dy = _lin(p, pmax, dx, axes, "K")
+    p, rows = _softmax_pair(x, axes, where)
+    dy = _lin(p, rows, dx, axes, "K")
     if where is not None:
         dy = jnp.where(where, dy, 0)
     return y, dy
