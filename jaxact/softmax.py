@@ -91,6 +91,16 @@ def _below(v: Array, top: Array, dtype) -> Array:
     return jnp.minimum(jnp.abs(top - v) * (_gap_scale(dtype) / top), 1)
 
 
+def _lo(x: Array, m: Array, swap: bool = False) -> Array:
+    """The rounding error of x − m (two-sum), x raised to m − 256 − |m|/1024 first.
+
+    ``swap`` adds in the other order (the same exact value): a second, separate expression, so
+    that XLA recomputes it inside a second consumer rather than writing it out once for both.
+    """
+    xc = jnp.maximum(x, m - (256 + jnp.abs(m) * 2.0**-10))
+    return _dd.two_sum(-m, xc)[1] if swap else _dd.two_sum(xc, -m)[1]
+
+
 def _stats(x: Array, axes, where):
     """Per row, in the compute dtype: m = max, d = x − m as h + lo (lo = 0 for 16-bit x, whose
     differences float32 holds well enough), e = e^d, c = #{e = 1} (the maximum's entries, and
@@ -116,15 +126,15 @@ def _stats(x: Array, axes, where):
         # producer, so XLA cannot contract a product into it (no bound needed); x is raised to
         # m − 256 − |m|/1024 first (e^{x − m} is 0 below it) so that x = −inf gives lo finite
         # (e = 0), not inf − inf.
-        floor = m - (256 + jnp.abs(m) * 2.0**-10)
-        _, lo = _dd.two_sum(jnp.maximum(xs, floor), -m)
+        lo = _lo(xs, m)
         e = e + e * lo
     # top = 1 where e = 1 (the maximum's entries), else 0, by arithmetic (no select: one
     # fusion): e ≤ 1 − ε below 1, so (e − (1 − ε))/ε is 1 or ≤ 0.
     eps = float(jnp.finfo(wide).epsneg)
-    top = jnp.maximum((e - (1 - eps)) * (1 / eps), 0)
-    c = _sum(top, axes)  # exact (integers)
-    r = _sum(e - top, axes)  # e at the top is 1: e − top is e off it, 0 on it
+    c = _sum(jnp.maximum((e - (1 - eps)) * (1 / eps), 0), axes)  # exact (integers)
+    # R = Σ e·rest, rest = 1 − top written as another expression (min(|1 − e|·2^(p+1), 1)), so
+    # that XLA computes each inside its reduction rather than writing one out for both (_lo)
+    r = _sum(e * _below(e, jnp.ones((), wide), wide), axes)
     return m, h, lo, e, c, r
 
 
@@ -150,7 +160,10 @@ def _log_sum(c: Array, r: Array) -> Array:
 
 
 def _log_softmax_values(x: Array, axes, where) -> Array:
-    _, h, lo, _, c, r = _stats(x, axes, where)
+    m, h, lo, _, c, r = _stats(x, axes, where)
+    if lo.ndim:  # recomputed here (see _lo): one array fewer written at large rows
+        xs = x.astype(m.dtype) if where is None else jnp.where(where, x.astype(m.dtype), -jnp.inf)
+        lo = _lo(xs, m, swap=True)
     y = (h - _log_sum(c, r)) + lo  # h ≤ 0 and −log Σ ≤ 0: no cancellation
     if where is not None:
         y = jnp.where(where, y, -jnp.inf)
@@ -535,7 +548,7 @@ def _nll(x: Array, labels: Array, axis: int) -> Array:
     hk = jnp.minimum(xk, m) - m
     lo = jnp.zeros((), wide)
     if wide == x.dtype:
-        _, lo = _dd.two_sum(jnp.maximum(xk, m - (256 + jnp.abs(m) * 2.0**-10)), -m)
+        lo = _lo(xk, m)
     return (-((hk - _log_sum(c, r)) + lo)).squeeze(axis).astype(x.dtype)
 
 
