@@ -91,14 +91,10 @@ def _below(v: Array, top: Array, dtype) -> Array:
     return jnp.minimum(jnp.abs(top - v) * (_gap_scale(dtype) / top), 1)
 
 
-def _lo(x: Array, m: Array, swap: bool = False) -> Array:
-    """The rounding error of x − m (two-sum), x raised to m − 256 − |m|/1024 first.
-
-    ``swap`` adds in the other order (the same exact value): a second, separate expression, so
-    that XLA recomputes it inside a second consumer rather than writing it out once for both.
-    """
+def _lo(x: Array, m: Array) -> Array:
+    """The rounding error of x − m (two-sum), x raised to m − 256 − |m|/1024 first."""
     xc = jnp.maximum(x, m - (256 + jnp.abs(m) * 2.0**-10))
-    return _dd.two_sum(-m, xc)[1] if swap else _dd.two_sum(xc, -m)[1]
+    return _dd.two_sum(xc, -m)[1]
 
 
 def _stats(x: Array, axes, where):
@@ -133,7 +129,7 @@ def _stats(x: Array, axes, where):
     eps = float(jnp.finfo(wide).epsneg)
     c = _sum(jnp.maximum((e - (1 - eps)) * (1 / eps), 0), axes)  # exact (integers)
     # R = Σ e·rest, rest = 1 − top written as another expression (min(|1 − e|·2^(p+1), 1)), so
-    # that XLA computes each inside its reduction rather than writing one out for both (_lo)
+    # that XLA computes each inside its reduction rather than writing one out for both
     r = _sum(e * _below(e, jnp.ones((), wide), wide), axes)
     return m, h, lo, e, c, r
 
@@ -160,10 +156,7 @@ def _log_sum(c: Array, r: Array) -> Array:
 
 
 def _log_softmax_values(x: Array, axes, where) -> Array:
-    m, h, lo, _, c, r = _stats(x, axes, where)
-    if lo.ndim:  # recomputed here (see _lo): one array fewer written at large rows
-        xs = x.astype(m.dtype) if where is None else jnp.where(where, x.astype(m.dtype), -jnp.inf)
-        lo = _lo(xs, m, swap=True)
+    _, h, lo, _, c, r = _stats(x, axes, where)
     y = (h - _log_sum(c, r)) + lo  # h ≤ 0 and −log Σ ≤ 0: no cancellation
     if where is not None:
         y = jnp.where(where, y, -jnp.inf)
