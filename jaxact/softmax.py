@@ -91,12 +91,6 @@ def _below(v: Array, top: Array, dtype) -> Array:
     return jnp.minimum(jnp.abs(top - v) * (_gap_scale(dtype) / top), 1)
 
 
-def _lo(x: Array, m: Array) -> Array:
-    """The rounding error of x − m (two-sum), x raised to m − 256 − |m|/1024 first."""
-    xc = jnp.maximum(x, m - (256 + jnp.abs(m) * 2.0**-10))
-    return _dd.two_sum(xc, -m)[1]
-
-
 def _stats(x: Array, axes, where):
     """Per row, in the compute dtype: m = max, d = x − m as h + lo (lo = 0 for 16-bit x, whose
     differences float32 holds well enough), e = e^d, c = #{e = 1} (the maximum's entries, and
@@ -122,15 +116,15 @@ def _stats(x: Array, axes, where):
         # producer, so XLA cannot contract a product into it (no bound needed); x is raised to
         # m − 256 − |m|/1024 first (e^{x − m} is 0 below it) so that x = −inf gives lo finite
         # (e = 0), not inf − inf.
-        lo = _lo(xs, m)
+        floor = m - (256 + jnp.abs(m) * 2.0**-10)
+        _, lo = _dd.two_sum(jnp.maximum(xs, floor), -m)
         e = e + e * lo
     # top = 1 where e = 1 (the maximum's entries), else 0, by arithmetic (no select: one
     # fusion): e ≤ 1 − ε below 1, so (e − (1 − ε))/ε is 1 or ≤ 0.
     eps = float(jnp.finfo(wide).epsneg)
-    c = _sum(jnp.maximum((e - (1 - eps)) * (1 / eps), 0), axes)  # exact (integers)
-    # R = Σ e·rest, rest = 1 − top written as another expression (min(|1 − e|·2^(p+1), 1)), so
-    # that XLA computes each inside its reduction rather than writing one out for both
-    r = _sum(e * _below(e, jnp.ones((), wide), wide), axes)
+    top = jnp.maximum((e - (1 - eps)) * (1 / eps), 0)
+    c = _sum(top, axes)  # exact (integers)
+    r = _sum(e - top, axes)  # e at the top is 1: e − top is e off it, 0 on it
     return m, h, lo, e, c, r
 
 
@@ -541,7 +535,7 @@ def _nll(x: Array, labels: Array, axis: int) -> Array:
     hk = jnp.minimum(xk, m) - m
     lo = jnp.zeros((), wide)
     if wide == x.dtype:
-        lo = _lo(xk, m)
+        _, lo = _dd.two_sum(jnp.maximum(xk, m - (256 + jnp.abs(m) * 2.0**-10)), -m)
     return (-((hk - _log_sum(c, r)) + lo)).squeeze(axis).astype(x.dtype)
 
 
