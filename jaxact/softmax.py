@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
@@ -75,52 +76,72 @@ def _sum(v: Array, axes) -> Array:
     return jnp.sum(v, axes, keepdims=True)
 
 
+def _gap_scale(dtype) -> float:
+    """2^(p+1) for a p-bit significand: (a − b)·a⁻¹·2^(p+1) ≥ 1 for floats 0 ≤ b < a."""
+    return 2.0 ** (jnp.finfo(dtype).nmant + 2)
+
+
+def _below(v: Array, top: Array, dtype) -> Array:
+    """1 where v < top, 0 where v = top (0 ≤ v ≤ top, per row), by arithmetic alone.
+
+    Written without compare and select, so that XLA:CPU keeps the whole row computation (max,
+    sums, elementwise work) in one fusion, as jax.nn's softmax; an equality test would split it
+    into several passes over the array.
+    """
+    return jnp.minimum(jnp.abs(top - v) * (_gap_scale(dtype) / top), 1)
+
+
 def _stats(x: Array, axes, where):
     """Per row, in the compute dtype: m = max, d = x − m as h + lo (lo = 0 for 16-bit x, whose
-    differences float32 holds well enough), e = e^d, top = (d == 0), c = #top and
-    R = Σ_{not top} e."""
+    differences float32 holds well enough), e = e^d, c = #{e = 1} (the maximum's entries, and
+    any whose e^d rounds to 1) and R = Σ_{e < 1} e, so that Σe = c + R exactly."""
     wide = compute_dtype(x.dtype)
     half = wide != x.dtype
     x = x.astype(wide)
-    xs = x if where is None else jnp.where(where, x, -jnp.inf)
-    m = jnp.max(xs, axes, keepdims=True, initial=-jnp.inf, where=where)
-    m = jnp.where(m == -jnp.inf, 0, m)  # a masked or −inf row: NaN/0 as jax.nn, no inf − inf
-    top = xs == m
-    # x − m ≤ 0, and = 0 exactly at the maximum, even where XLA contracts the producer of x
-    # (x = a·b, fused) and x − m into an FMA: the maximum's exponent is never positive.
-    h = jnp.where(top, 0, jnp.minimum(xs - m, 0))
-    h = jnp.where(m == jnp.inf, jnp.nan, h)  # +inf in a row: NaN, as jax.nn (inf/inf)
+    if where is None:  # no compare or select: one fusion (see _below)
+        xs = x
+        m = jnp.max(x, axes, keepdims=True)  # a −inf row: NaN, as jax.nn
+    else:
+        xs = jnp.where(where, x, -jnp.inf)
+        m = jnp.max(xs, axes, keepdims=True, initial=-jnp.inf, where=where)
+        m = jnp.where(m == -jnp.inf, 0, m)  # a masked or −inf row: NaN/0 as jax.nn, no inf − inf
+    # x − m ≤ 0, and = 0 at the maximum, even where XLA would contract the producer of x
+    # (x = a·b, fused) and x − m into an FMA: min(x, m) − m is not a product's sum (and needs
+    # no select). +inf in a row: NaN, as jax.nn.
+    h = jnp.minimum(xs, m) - m
     e = exp(h)
     lo = jnp.zeros((), wide)
     if not half:
-        _, lo = _dd.two_sum(xs, -m)
-        # the rounding of x − m, |lo| ≤ ulp(h)/2: bounded, so that a contracted producer
-        # cannot make it anything larger.
-        bound = jnp.abs(h) * jnp.finfo(wide).epsneg
-        lo = jnp.where(top | ~jnp.isfinite(h), 0, jnp.clip(lo, -bound, bound))
+        # the rounding of x − m, |lo| ≤ ulp(h)/2. Its operands are max(x, ·) and m, never x's
+        # producer, so XLA cannot contract a product into it (no bound needed); x is raised to
+        # m − 256 − |m|/1024 first (e^{x − m} is 0 below it) so that x = −inf gives lo finite
+        # (e = 0), not inf − inf.
+        floor = m - (256 + jnp.abs(m) * 2.0**-10)
+        _, lo = _dd.two_sum(jnp.maximum(xs, floor), -m)
         e = e + e * lo
-    c = _sum(top.astype(wide), axes)
-    r = _sum(jnp.where(top, 0, e), axes)
+    # top = 1 where e = 1 (the maximum's entries), else 0, by arithmetic (no select: one
+    # fusion): e ≤ 1 − ε below 1, so (e − (1 − ε))/ε is 1 or ≤ 0.
+    eps = float(jnp.finfo(wide).epsneg)
+    top = jnp.maximum((e - (1 - eps)) * (1 / eps), 0)
+    c = _sum(top, axes)  # exact (integers)
+    r = _sum(e - top, axes)  # e at the top is 1: e − top is e off it, 0 on it
     return m, h, lo, e, c, r
-
-
-def _inverse(c: Array, r: Array) -> tuple[Array, Array]:
-    """1/(c + r) as (hi, lo) (per row)."""
-    s, s_lo = _dd.two_sum(c, r)
-    inv = 1 / s
-    ph, pl = _dd.two_prod(s, inv)
-    inv_lo = -(((ph - 1) + pl) + s_lo * inv) * inv
-    return inv, inv_lo
 
 
 def _softmax_values(x: Array, axes, where) -> tuple[Array, Array]:
     _, _, _, e, c, r = _stats(x, axes, where)
-    inv, inv_lo = _inverse(c, r)
-    p = e * inv + e * inv_lo
-    pmax = jnp.where(c > 0, inv + inv_lo, 0)  # 0 on a row with no maximum (all masked)
+    inv = 1 / (c + r)  # per row; no double-length work here (its bit masks split the fusion)
+    p = e * inv
+    pmax = inv  # p at the maximum (e = 1): p == pmax there, exactly
+    s_rest = r * inv  # Σ p off the maximum's entries
     if where is not None:
         p = jnp.where(where, p, 0)
-    return p.astype(x.dtype), pmax.astype(x.dtype)
+        pmax = jnp.where(c > 0, pmax, 0)  # 0 on a row with no maximum (all masked)
+        s_rest = jnp.where(c > 0, s_rest, 0)
+    # the per-row residuals of the linear maps: pmax as p is stored (p == pmax at the
+    # maximum), c and Σ_rest p in the compute dtype
+    pmax = pmax.astype(x.dtype).astype(inv.dtype)
+    return p.astype(x.dtype), jnp.concatenate([pmax, c, s_rest], axes[0])
 
 
 def _log_sum(c: Array, r: Array) -> Array:
@@ -141,24 +162,26 @@ def _log_softmax_values(x: Array, axes, where) -> Array:
 _lin_p = Primitive("jaxact_softmax_linear")
 
 
-def _lin(p: Array, pmax: Array, t: Array, axes, kind: str) -> Array:
-    return _lin_p.bind(p, pmax, t.astype(p.dtype), axes=axes, kind=kind)
+def _lin(p: Array, rows: Array, t: Array, axes, kind: str) -> Array:
+    return _lin_p.bind(p, rows, t.astype(p.dtype), axes=axes, kind=kind)
 
 
-def _lin_impl(p: Array, pmax: Array, t: Array, *, axes, kind: str) -> Array:
+def _lin_impl(p: Array, rows: Array, t: Array, *, axes, kind: str) -> Array:
+    """``rows``: (pmax, c, Σ_rest p) per row, stacked along ``axes[0]`` (from the forward)."""
     wide = compute_dtype(t.dtype)
-    pw, mw, tw = (v.astype(wide) for v in (p, pmax, t))
-    top = pw == mw
-    c = _sum(top.astype(wide), axes)
+    pw, tw = p.astype(wide), t.astype(wide)
+    mw, c, s_rest = (lax.slice_in_dim(rows, i, i + 1, axis=axes[0]) for i in range(3))
+    # rest = 1 off the maximum's entries (p < pmax), 0 on them; no select (one fusion)
+    rest = _below(pw, jnp.maximum(mw, jnp.finfo(wide).tiny), wide)
+    top = 1 - rest
     a_top = c * mw
-    s_rest = _sum(jnp.where(top, 0, pw), axes)
     if kind == "KT":  # g·Σp − p·Σg
-        g_top = _sum(jnp.where(top, tw, 0), axes)
-        g_rest = _sum(jnp.where(top, 0, tw), axes)
+        g_top = _sum(tw * top, axes)
+        g_rest = _sum(tw * rest, axes)
         out = ((tw * a_top - pw * g_top) - pw * g_rest) + tw * s_rest
     else:  # t·Σp − Σp·t, the maximum's entries centred on their mean cotangent
-        t_top = _sum(jnp.where(top, tw, 0), axes) / jnp.maximum(c, 1)
-        b_rest = _sum(jnp.where(top, 0, pw * tw), axes)
+        t_top = _sum(tw * top, axes) / jnp.maximum(c, 1)
+        b_rest = _sum(pw * tw * rest, axes)
         out = a_top * (tw - t_top) + (tw * s_rest - b_rest)
         if kind == "J":
             out = pw * out
@@ -169,15 +192,15 @@ _TRANSPOSE = {"J": "J", "K": "KT", "KT": "K"}
 
 
 def _lin_jvp(primals, tangents, *, axes, kind):
-    p, pmax, t = primals
+    p, rows, t = primals
     dp, _, dt = tangents
-    out = _lin_p.bind(p, pmax, t, axes=axes, kind=kind)
+    out = _lin_p.bind(p, rows, t, axes=axes, kind=kind)
     terms = []
     if type(dt) is not ad.Zero:
-        terms.append(_lin_p.bind(p, pmax, dt, axes=axes, kind=kind))
+        terms.append(_lin_p.bind(p, rows, dt, axes=axes, kind=kind))
     if type(dp) is not ad.Zero:  # on the simplex (Σp = 1, Σṗ = 0)
         if kind == "J":  # ṗ ⊙ K t − p·Σṗt
-            terms.append(dp * _lin_p.bind(p, pmax, t, axes=axes, kind="K") - p * _sum(dp * t, axes))
+            terms.append(dp * _lin_p.bind(p, rows, t, axes=axes, kind="K") - p * _sum(dp * t, axes))
         elif kind == "K":
             terms.append(jnp.broadcast_to(-_sum(dp * t, axes), t.shape))
         else:
@@ -187,12 +210,12 @@ def _lin_jvp(primals, tangents, *, axes, kind):
     return out, functools.reduce(jnp.add, terms)
 
 
-def _lin_transpose(ct, p, pmax, t, *, axes, kind):
-    if ad.is_undefined_primal(p) or ad.is_undefined_primal(pmax):
+def _lin_transpose(ct, p, rows, t, *, axes, kind):
+    if ad.is_undefined_primal(p) or ad.is_undefined_primal(rows):
         raise ValueError("jaxact_softmax_linear is linear in its last argument only")
     if type(ct) is ad.Zero:
         return [None, None, ad.Zero(t.aval)]
-    return [None, None, _lin_p.bind(p, pmax, ct, axes=axes, kind=_TRANSPOSE[kind])]
+    return [None, None, _lin_p.bind(p, rows, ct, axes=axes, kind=_TRANSPOSE[kind])]
 
 
 def _lin_batch(args, dims, *, axes, kind):
@@ -202,7 +225,7 @@ def _lin_batch(args, dims, *, axes, kind):
 
 
 _lin_p.def_impl(lambda *args, **kw: jax.jit(functools.partial(_lin_impl, **kw))(*args))
-_lin_p.def_abstract_eval(lambda p, pmax, t, **_: jax.core.ShapedArray(t.shape, t.dtype))
+_lin_p.def_abstract_eval(lambda p, rows, t, **_: jax.core.ShapedArray(t.shape, t.dtype))
 mlir.register_lowering(_lin_p, mlir.lower_fun(_lin_impl, multiple_results=False))
 ad.primitive_jvps[_lin_p] = _lin_jvp
 ad.primitive_transposes[_lin_p] = _lin_transpose
@@ -221,8 +244,8 @@ def _softmax_pair(x: Array, axes, where) -> tuple[Array, Array]:
 def _softmax_pair_jvp(axes, primals, tangents):
     x, where = primals
     dx = tangents[0]
-    p, pmax = _softmax_pair(x, axes, where)
-    return (p, pmax), (_lin(p, pmax, dx, axes, "J"), jnp.zeros_like(pmax))
+    p, rows = _softmax_pair(x, axes, where)
+    return (p, rows), (_lin(p, rows, dx, axes, "J"), jnp.zeros_like(rows))
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
@@ -235,8 +258,8 @@ def _log_softmax_jvp(axes, primals, tangents):
     x, where = primals
     dx = tangents[0]
     y = _log_softmax(x, axes, where)
-    p, pmax = _softmax_pair(x, axes, where)
-    dy = _lin(p, pmax, dx, axes, "K")
+    p, rows = _softmax_pair(x, axes, where)
+    dy = _lin(p, rows, dx, axes, "K")
     if where is not None:
         dy = jnp.where(where, dy, 0)
     return y, dy
@@ -494,11 +517,35 @@ def softmax_cross_entropy_with_integer_labels(
             where = where.transpose(batch + class_axes).reshape(logits.shape)
         axis = len(batch)
     axis = int(axis) % logits.ndim
+    if where is None:  # per row: no log_softmax array (as optax: logsumexp − x_k)
+        x = _float("softmax_cross_entropy_with_integer_labels", logits)
+        return _nll(x, jnp.expand_dims(labels, axis), axis)
     log_probs = log_softmax(logits, axis, where)
     out = -jnp.take_along_axis(log_probs, jnp.expand_dims(labels, axis), axis=axis).squeeze(axis)
-    if where is not None:
-        out = jnp.where(jnp.any(where, axis), out, 0.0)
-    return out
+    return jnp.where(jnp.any(where, axis), out, 0.0)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2,))
+def _nll(x: Array, labels: Array, axis: int) -> Array:
+    """−log_softmax(x)[label] along ``axis`` (labels with a size-1 ``axis``), computed at the
+    label only: log_softmax's formula, (h_k − log Σ) + lo_k, on the gathered logit."""
+    m, _, _, _, c, r = _stats(x, (axis,), None)
+    wide = m.dtype
+    xk = jnp.take_along_axis(x, labels, axis=axis).astype(wide)
+    hk = jnp.minimum(xk, m) - m
+    lo = jnp.zeros((), wide)
+    if wide == x.dtype:
+        _, lo = _dd.two_sum(jnp.maximum(xk, m - (256 + jnp.abs(m) * 2.0**-10)), -m)
+    return (-((hk - _log_sum(c, r)) + lo)).squeeze(axis).astype(x.dtype)
+
+
+@_nll.defjvp
+def _nll_jvp(axis, primals, tangents):
+    x, labels = primals
+    dx = tangents[0]
+    p, rows = _softmax_pair(x, (axis,), None)
+    dy = _lin(p, rows, dx, (axis,), "K")  # log_softmax's JVP, taken at the label
+    return _nll(x, labels, axis), -jnp.take_along_axis(dy, labels, axis=axis).squeeze(axis)
 
 
 __all__ = [
