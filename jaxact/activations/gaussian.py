@@ -62,15 +62,17 @@ def _shift(dtype) -> tuple[float, float]:
 
 
 def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
-    """(E, scale) with E·scale = e^{−(t + t_lo)}, t ≥ 0, |t_lo| ≲ ulp(t)·2^12; E stays normal.
+    """(E, scale) with E·scale = e^{−(t + t_lo)}, t ≥ 0, |t_lo| < 2⁻⁴; E stays normal.
 
     S − t is exact where it is used (Sterbenz up to t = 2S; beyond, S is on t's grid).
     """
     s, thr = _shift(t.dtype)
     far = t > thr
     e = exp(jnp.where(far, s - t, -t))
-    # e^{−t_lo} − 1 by its series to u⁵/5!: |t_lo| < 2⁻⁴ here, so the rest is below 2⁻⁴⁵
-    # relative (no second exponential, as expm1 would take in float32).
+    # e^{−t_lo} − 1 by its series to u⁵/5! (no second exponential, as expm1 would take in
+    # float32). |t_lo| < 2⁻⁴ in float32 (gelu_exact's x²/2 split into 12-bit halves, for
+    # |x| ≲ 14.5, where its results are normal; gelu's v to 2⁻³⁰) and below 2⁻¹⁵ in float64:
+    # the rest, u⁶/6!, is below 2⁻³³ and 2⁻¹⁰⁰ relative.
     u = -t_lo
     p = 1 + u * (1 / 5)
     for k in (4, 3, 2):
