@@ -386,10 +386,11 @@ def log_sigmoid(x: ArrayLike) -> Array:
 # --- silu (swish) ------------------------------------------------------------------------
 
 
-def _left_tail(n: int, x: Array) -> Array:
-    """(x + n)·eˣ, as ((x + n)·e^{x+40})·e^{−40}: normal as long as the true value is."""
+def _left_tail(n: int, x: Array, e40: Array | None = None) -> Array:
+    """(x + n)·eˣ, as ((x + n)·e^{x+40})·e^{−40}: normal as long as the true value is.
+    ``e40`` is e^{x+40} where the caller has it already."""
     xc = jnp.clip(x, -2000.0, 0.0)  # ±inf: 0, not inf·0
-    return ((xc + n) * exp(xc + 40)) * _E40
+    return ((xc + n) * (exp(xc + 40) if e40 is None else e40)) * _E40
 
 
 def _silu_forms(n: int, m: int, x: Array) -> Array:
@@ -404,7 +405,7 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
         # left tail is (x + n)·(e^{x+40})·e^−40 (normal as long as the true value is).
         far_left = x <= -_FAR
         z = exp(jnp.where(far_left, 40 - jnp.minimum(a, 2000.0), -a))
-        tail = ((xc + n) * z) * _E40
+        tail = _left_tail(n, x, z)
         d = 1 + z
         if n == 0:
             near = xc * (jnp.where(x > 0, 1, z) / d)
