@@ -1,15 +1,24 @@
 """Series shared by the families: the Taylor recurrence of the logistic function, which
 σ-based rows (sigmoid, tanh, softplus, silu, mish, log1mexp) and the tanh GELU's σ(v)
-evaluate at their own argument, and the threshold beyond which that series is a pure
-exponential."""
+evaluate at their own argument, the threshold beyond which that series is a pure
+exponential, and the Taylor polynomials that replace an order near its roots (silu, mish,
+gelu, gelu_exact; the roots and coefficients in ``jaxact._tables``)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 
 import jax
+import jax.numpy as jnp
+
+from jaxact._dd import traced_parts
 
 Array = jax.Array
+
+#: A root r of f⁽ⁿ⁾ as (hi, lo) float64s and the Taylor coefficients cₖ = f⁽ⁿ⁺ᵏ⁾(r)/k!,
+#: k = 1, 2, … (the tables of ``jaxact._tables``).
+Root = tuple[tuple[float, float], tuple[float, ...]]
 
 
 def factorial(k: int) -> float:
@@ -33,3 +42,25 @@ def taylor_coefficients(h0: Array, h1: Array, n: int) -> list[Array]:
 #: Beyond this |y| (argument of σ) the quadratic terms of the recurrence are below 2⁻⁶⁴
 #: relative, and σ⁽ⁿ⁾(y) = sign(y)ⁿ⁺¹(−1)ⁿ⁺¹e^−|y| to working precision.
 FAR = 45.0
+
+
+def taylor_at_roots(
+    value: Array, x: Array, roots: Iterable[Root], radius: float, terms32: int
+) -> Array:
+    """``value``, replaced within ``radius`` of each root r by the Taylor polynomial there,
+    d·(c₁ + c₂d + …) with d = (x − r_hi) − r_lo (x − r_hi exact near r): the general forms
+    lose the digits that cancel near a root. float64 takes every coefficient, float32 the
+    first ``terms32``; r's float32 parts are those of :func:`jaxact._dd.traced_parts`."""
+    for r, coeffs in roots:
+        rh, rl = traced_parts(r, x.dtype)
+        d = (x - rh) - rl
+        p = jnp.zeros_like(x)
+        for c in coeffs[: None if x.dtype == jnp.float64 else terms32][::-1]:
+            p = c + d * p
+        value = jnp.where(jnp.abs(d) < radius, d * p, value)
+    return value
+
+
+def window_edges(roots: Mapping[int, Iterable[Root]], radius: float) -> tuple[float, ...]:
+    """The switch points of :func:`taylor_at_roots` for every order: r ± radius."""
+    return tuple(hi + s * radius for rs in roots.values() for (hi, _), _ in rs for s in (-1, 1))
