@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
+import warnings
 from collections.abc import Callable
 
 import mpmath as mp
@@ -93,7 +94,9 @@ def mills_fit(k: int, terms: int, dps: int) -> tuple[tuple[float, ...], float, f
     M(k + (t + 1)/2) on t ∈ [−1, 1] (mpmath.chebyfit) as a polynomial in t, lowest degree
     first, rounded to float64; the fit's relative error (chebyfit's estimate over M's least
     value, M(k + 1)); and a bound with the rounded coefficients (that plus Σ|rounding|)."""
-    with mp.workdps(dps):
+    with mp.workdps(dps), warnings.catch_warnings():
+        # mpmath 1.4 deprecates the descending order in favour of asc=True, which 1.3 lacks.
+        warnings.simplefilter("ignore", DeprecationWarning)
         poly, err = mp.chebyfit(lambda t: mills_ratio(k + (t + 1) / 2), [-1, 1], terms, error=True)
         exact = poly[::-1]
         coeffs = tuple(float(c) for c in exact)
