@@ -83,17 +83,20 @@ def roots_table(name: str, dps: int) -> dict[int, tuple[Root, ...]]:
     return {n: tuple(root_row(f, n, g, terms, dps) for g in gs) for n, gs in guesses.items()}
 
 
-def taylor_row(f: Callable[[mp.mpf], mp.mpf], centre: float, terms: int, dps: int) -> tuple:
+def taylor_row(
+    f: Callable[[mp.mpf], mp.mpf], centre: float, terms: int, dps: int
+) -> tuple[float, ...]:
     """(a₀, …, a_{terms−1}), aₖ = f⁽ᵏ⁾(centre)/k!."""
     with mp.workdps(dps):
         return tuple(float(a) for a in mp.taylor(f, mp.mpf(centre), terms - 1))
 
 
 def mills_fit(k: int, terms: int, dps: int) -> tuple[tuple[float, ...], float, float]:
-    """(coefficients, fit error, bound): the Chebyshev interpolant of degree terms − 1 of
-    M(k + (t + 1)/2) on t ∈ [−1, 1] (mpmath.chebyfit) as a polynomial in t, lowest degree
-    first, rounded to float64; the fit's relative error (chebyfit's estimate over M's least
-    value, M(k + 1)); and a bound with the rounded coefficients (that plus Σ|rounding|)."""
+    """(coefficients, fit error, rounded error): the Chebyshev interpolant of degree
+    terms − 1 of M(k + (t + 1)/2) on t ∈ [−1, 1] (mpmath.chebyfit) as a polynomial in t,
+    lowest degree first, rounded to float64; the fit's relative error (chebyfit's estimate
+    over M's least value, M(k + 1)); and the same with the coefficients as rounded (the
+    estimate plus the sum of their roundings, over M(k + 1))."""
     with mp.workdps(dps), warnings.catch_warnings():
         # mpmath 1.4 deprecates the descending order in favour of asc=True, which 1.3 lacks.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -204,18 +207,18 @@ def mills(dps: int = 50) -> str:
 ``MILLS64[k]`` (degree 16) and ``MILLS32[k]`` (degree 9): the interpolant of M at the
 Chebyshev nodes (mpmath.chebyfit) as a polynomial in t = 2(a − k) − 1, lowest degree
 first. Each interval's comment gives the fit's relative error (< 1e-18 for MILLS64, < 1e-9
-for MILLS32: far below either format's ulp) and, for MILLS64, a bound on the error with the
+for MILLS32: far below either format's ulp) and, for MILLS64, the error with the
 coefficients as rounded to float64 (their rounding dominates it).
 """
     body = []
     for name, terms in MILLS_TERMS.items():
         body.append(f"{name}: tuple[tuple[float, ...], ...] = (")
         for k in range(4):
-            coeffs, fit, bound = mills_fit(k, terms, dps)
+            coeffs, fit, rounded = mills_fit(k, terms, dps)
             assert fit < (1e-18 if name == "MILLS64" else 1e-9), (name, k, fit)
             note = f"[{k}, {k + 1}]: fit {fit:.1e}"
             if name == "MILLS64":
-                note += f", with the coefficients rounded ≤ {bound:.1e}"
+                note += f", with the coefficients rounded {rounded:.1e}"
             body += _floats(coeffs, 4, note)
         body.append(")")
     return _module(dps, doc, body)

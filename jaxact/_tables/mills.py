@@ -4,12 +4,12 @@
 ``MILLS64[k]`` (degree 16) and ``MILLS32[k]`` (degree 9): the interpolant of M at the
 Chebyshev nodes (mpmath.chebyfit) as a polynomial in t = 2(a − k) − 1, lowest degree
 first. Each interval's comment gives the fit's relative error (< 1e-18 for MILLS64, < 1e-9
-for MILLS32: far below either format's ulp) and, for MILLS64, a bound on the error with the
+for MILLS32: far below either format's ulp) and, for MILLS64, the error with the
 coefficients as rounded to float64 (their rounding dominates it).
 """
 
 MILLS64: tuple[tuple[float, ...], ...] = (
-    (  # [0, 1]: fit 8.0e-19, with the coefficients rounded ≤ 7.0e-17
+    (  # [0, 1]: fit 8.0e-19, with the coefficients rounded 7.0e-17
         float.fromhex("0x1.c0b2d78fb0db8p-1"),  # 0.8763644564536923
         float.fromhex("-0x1.1fa6943827924p-2"),  # -0.2809088858865769
         float.fromhex("0x1.30df8d739d126p-4"),  # 0.07443194632088942
@@ -28,7 +28,7 @@ MILLS64: tuple[tuple[float, ...], ...] = (
         float.fromhex("-0x1.4c020b91a54bfp-39"),  # -2.3590586481805026e-12
         float.fromhex("0x1.3237b563d3ed0p-42"),  # 2.719758743028526e-13
     ),
-    (  # [1, 2]: fit 2.9e-20, with the coefficients rounded ≤ 8.9e-17
+    (  # [1, 2]: fit 2.9e-20, with the coefficients rounded 8.9e-17
         float.fromhex("0x1.0818fcc1d2b2dp-1"),  # 0.5158156382179634
         float.fromhex("-0x1.cf6a13750fcf4p-4"),  # -0.11313827133652749
         float.fromhex("0x1.6944d5d7b3145p-6"),  # 0.022050103026047613
@@ -47,7 +47,7 @@ MILLS64: tuple[tuple[float, ...], ...] = (
         float.fromhex("-0x1.436614cdd2187p-44"),  # -7.18089487747098e-14
         float.fromhex("0x1.07e1eb9aa1275p-47"),  # 7.32421071797569e-15
     ),
-    (  # [2, 3]: fit 1.4e-21, with the coefficients rounded ≤ 4.1e-17
+    (  # [2, 3]: fit 1.4e-21, with the coefficients rounded 4.1e-17
         float.fromhex("0x1.6ac4792d19de8p-2"),  # 0.35426511132979366
         float.fromhex("-0x1.d453443cfd4eep-5"),  # -0.05716861083775791
         float.fromhex("0x1.1841ba1bee34cp-7"),  # 0.00855275714262551
@@ -66,7 +66,7 @@ MILLS64: tuple[tuple[float, ...], ...] = (
         float.fromhex("-0x1.d724a1d98b538p-49"),  # -3.269211947207795e-15
         float.fromhex("0x1.551328a258a02p-52"),  # 2.9583526494673045e-16
     ),
-    (  # [3, 4]: fit 9.4e-23, with the coefficients rounded ≤ 2.5e-17
+    (  # [3, 4]: fit 9.4e-23, with the coefficients rounded 2.5e-17
         float.fromhex("0x1.10f724278b794p-2"),  # 0.26656776896822376
         float.fromhex("-0x1.127c05d65f5e9p-5"),  # -0.033506404305608424
         float.fromhex("0x1.0654f85fc033fp-8"),  # 0.0040028673536205974
