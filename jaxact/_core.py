@@ -121,6 +121,11 @@ def log1p(x: Array) -> Array:
     return lax.log1p(x, accuracy=_HIGHEST)
 
 
+def tanh(x: Array) -> Array:
+    """tanh x, at XLA's highest accuracy (float32 on XLA:CPU: one rational, a few ulp)."""
+    return lax.tanh(x, accuracy=_HIGHEST)
+
+
 def sqrt(x: Array) -> Array:
     """√x, at XLA's highest accuracy."""
     return lax.sqrt(x, accuracy=_HIGHEST)
@@ -161,9 +166,15 @@ def compute_dtype(dtype) -> jnp.dtype:
     return jnp.dtype(jnp.float32) if dtype in _HALF else jnp.dtype(dtype)
 
 
-def _in_compute_dtype(form: Callable[..., Array], x: Array, *params: Array) -> Array:
+def _in_compute_dtype(
+    form: Callable[..., Array], x: Array, *params: Array, half: Callable | None = None
+) -> Array:
+    """``form`` at x in the compute dtype, rounded once to x's dtype; for 16-bit x, ``half``
+    instead where it gives a value (see :class:`Tower`)."""
     wide = compute_dtype(x.dtype)
-    y = form(x.astype(wide), *(p.astype(wide) for p in params))
+    args = (x.astype(wide), *(p.astype(wide) for p in params))
+    y = half(*args) if half is not None and wide != x.dtype else None
+    y = form(*args) if y is None else y
     return jnp.broadcast_to(y, x.shape).astype(x.dtype)
 
 
@@ -190,11 +201,17 @@ class Tower:
       primal's arithmetic);
     - batching: elementwise; lowering: the form itself.
 
-    ``name`` names the primitive (default: the forms' name without ``_forms``).
+    ``name`` names the primitive (default: the forms' name without ``_forms``). ``half``,
+    where given, is a cheaper float32 evaluation for 16-bit x, ``half(n, m, x)``, or None
+    for the orders it does not cover: a 16-bit result is within its 1-ulp contract when the
+    float32 value before its one rounding is within about 2⁻¹² relative (float16: 11-bit
+    significand; bfloat16: 8), so a few float32 ulp (2⁻²¹) leave it correctly rounded but
+    for ties closer than that.
     """
 
-    def __init__(self, forms: Forms, name: str | None = None):
+    def __init__(self, forms: Forms, name: str | None = None, half: Forms | None = None):
         self.forms = forms
+        self.half = half
         name = name or forms.__name__.strip("_").removesuffix("_forms")
         self.primitive = p = Primitive(f"jaxact_{name}")
         p.def_impl(functools.partial(self._impl, p))
@@ -222,7 +239,8 @@ class Tower:
 
     def form(self, n: int, m: int) -> Callable[..., Array]:
         """The plain JAX function of order (n, m), in x's dtype (no custom rules)."""
-        return functools.partial(_in_compute_dtype, functools.partial(self.forms, n, m))
+        half = None if self.half is None else functools.partial(self.half, n, m)
+        return functools.partial(_in_compute_dtype, functools.partial(self.forms, n, m), half=half)
 
     def _lowered(self, *args: Array, n: int, m: int) -> Array:
         return self.form(n, m)(*args)
