@@ -146,6 +146,28 @@ def expm1(x: Array, exp_x: Array | None = None) -> Array:
     return jnp.where(jnp.abs(x) < _LN2, x * p, (exp(x) if exp_x is None else exp_x) - 1)
 
 
+# ln 2 = _LN2_HI + _LN2_LO, _LN2_HI with 15 significant bits: k·_LN2_HI is exact for |k| < 2⁹.
+_LN2_HI = 0.693145751953125
+_LN2_LO = 1.4286068203094173e-06
+
+
+def exp_parts(t: Array) -> tuple[Array, Array]:
+    """(m, s) with eᵗ = (1 + m)·s for float32 t in [−87, 87]: s = 2ᵏ exact, k = round(t/ln 2),
+    and m = e^r − 1 to about 1 ulp of itself, r = t − k·ln 2 in [−ln 2/2, ln 2/2].
+
+    Cheaper than XLA's exp (no special cases: the caller bounds t; NaN gives m NaN), and
+    m·s + (s − 1) is eᵗ − 1 without cancellation near t = 0 (s = 1 there), so one
+    polynomial serves eᵗ and eᵗ − 1 alike. k·_LN2_HI is exact, so r is contraction-immune.
+    """
+    k = jnp.round(t * (1 / _LN2))
+    r = (t - k * _LN2_HI) - k * _LN2_LO
+    q = jnp.full_like(r, 1 / math.factorial(9))  # e^r − 1 = r·Σ rʲ/(j + 1)!, j ≤ 7: < 2⁻³⁰
+    for j in range(7, 0, -1):
+        q = 1 / math.factorial(j) + r * q
+    bits = (k.astype(jnp.int32) + 127) << 23  # the float32 2ᵏ, −126 ≤ k ≤ 127
+    return r * q, lax.bitcast_convert_type(bits, jnp.float32)
+
+
 def identity(n: int, x: Array) -> Array | float:
     """∂ⁿx/∂xⁿ: the linear piece of the piecewise activations, and its derivatives."""
     return [x, 1.0, 0.0][min(n, 2)]
