@@ -15,10 +15,26 @@ from jaxact.activations import ACTIVATIONS
 def get(f: str | Callable[..., Array]) -> Activation:
     """The table row of activation ``f``, given by name (``"elu"``, or an alias such as
     ``"swish"``) or function."""
-    for act in ACTIVATIONS.values():
+    try:
+        act = _index().get(f)
+    except TypeError:  # unhashable: not a name or a row's function
+        act = None
+    if act is not None:
+        return act
+    for act in ACTIVATIONS.values():  # a row added to the table since the index was built
         if f == act.name or f in act.aliases or f is act.fn:
             return act
     raise ValueError(f"unknown activation {f!r}; choose one of {', '.join(ACTIVATIONS)}")
+
+
+@functools.cache
+def _index() -> dict:
+    """Every row by name, alias and function (first row wins, as a scan of the table finds)."""
+    index: dict = {}
+    for act in ACTIVATIONS.values():
+        for key in (act.name, *act.aliases, act.fn):
+            index.setdefault(key, act)
+    return index
 
 
 @functools.cache
