@@ -53,6 +53,10 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
     """
     from jaxact.derivatives import get
 
+    if _PENDING:  # tables queued by load_table(lazy=True)
+        for path in _PENDING[:]:
+            _PENDING.remove(path)
+            load_table(path)
     act = get(name)
     if not act.params:
         param = None
@@ -152,6 +156,7 @@ _TABLE: dict[tuple, object] = {}  # str until first used, then mpf
 _RECORD = os.environ.get("JAXACT_REFERENCE_RECORD")  # append what is computed afresh
 _RECORDED: set[tuple] = set()
 _HASHES: dict[str, str] = {}
+_PENDING: list = []  # tables to load on the first reference() call (load_table(lazy=True))
 
 
 def _row_hash(act: Activation) -> str:
@@ -179,13 +184,18 @@ def _record(act: Activation, key: tuple, v) -> None:
         f.write(f"{name} {_row_hash(act)} {x.hex()} {n} {m} {p} {_encode(v)}\n")
 
 
-def load_table(path) -> int:
+def load_table(path, *, lazy: bool = False) -> int:
     """Load a table of references written by tests/make_reference_table.py; returns the
     number of entries. Entries of rows whose definition changed since are ignored.
-    ``JAXACT_REFERENCE_TABLE=0`` loads nothing (to record a table afresh)."""
+    ``JAXACT_REFERENCE_TABLE=0`` loads nothing (to record a table afresh). ``lazy`` loads
+    it on the first :func:`reference` call instead (a test process may need none; loading
+    takes seconds) and returns 0."""
     from jaxact.derivatives import get
 
     if os.environ.get("JAXACT_REFERENCE_TABLE") == "0" or not Path(path).exists():
+        return 0
+    if lazy:
+        _PENDING.append(path)
         return 0
     valid: dict[str, bool] = {}
     count = 0
