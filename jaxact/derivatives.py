@@ -37,7 +37,6 @@ def _index() -> dict:
     return index
 
 
-@functools.cache
 def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int = 0):
     """The closed form of ∂ⁿf/∂xⁿ (n = ``order``), or of ∂ⁿ/∂xⁿ ∂ᵐf/∂αᵐ (m = ``param_order``).
 
@@ -54,13 +53,20 @@ def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int =
       >>> jaxact.derivative(jaxact.elu, order=0, param_order=1)(-1.0, alpha=2.0)  # ∂f/∂α
       Array(-0.63212055, dtype=float32, weak_type=True)
     """
-    act = get(f)
+    get(f)  # an unknown activation is named first
+    # Checked before the cache: True == 1 and hashes alike, so a cached lookup would return
+    # order 1's function for order True once order 1 had been asked for.
     if not all(
         isinstance(k, numbers.Integral) and not isinstance(k, bool) and k >= 0
         for k in (order, param_order)
     ):
         raise ValueError(f"order and param_order must be integers ≥ 0, got {order}, {param_order}")
-    order, param_order = int(order), int(param_order)  # numpy integers too
+    return _derivative(f, int(order), int(param_order))  # numpy integers too
+
+
+@functools.cache
+def _derivative(f: str | Callable[..., Array], order: int, param_order: int):
+    act = get(f)
     if param_order and not act.params:
         raise ValueError(f"{act.name} has no parameter to differentiate by")
     names = [name for name, _ in act.params]
