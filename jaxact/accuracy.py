@@ -53,6 +53,10 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
     """
     from jaxact.derivatives import get
 
+    if _PENDING:  # tables queued by load_table(lazy=True)
+        for path in _PENDING[:]:
+            _PENDING.remove(path)
+            load_table(path)
     act = get(name)
     if not act.params:
         param = None
@@ -81,15 +85,43 @@ def reference(name: str, x: float, n: int = 0, m: int = 0, param: float | None =
 
 
 def _parse(text: str):
-    """A table entry as an mpf. A magnitude below 1e−400, under every float's smallest
-    subnormal, is kept as its sign times 2^−1400: parsing 10^−(huge) exactly takes
-    milliseconds (gelu's tails reach e^−(10^600)), and only the sign matters there."""
+    """A table entry as an mpf: the decimal rounded to 160 bits, as ``mp.mpf(text)`` at 160
+    bits gives it (bit for bit, by integer arithmetic: mpmath's string parser is slow). A
+    magnitude below 1e−400, under every float's smallest subnormal, is kept as its sign times
+    2^−1400: parsing 10^−(huge) exactly takes milliseconds (gelu's tails reach e^−(10^600)),
+    and only the sign matters there."""
     mp = _mp()
     mant, _, exp = text.partition("e")
-    with mp.workprec(160):
-        if exp and int(exp) < -400:
+    e10 = int(exp) if exp else 0
+    if e10 < -400:
+        with mp.workprec(160):
             return mp.ldexp(mp.mpf(mant), -1400)
-        return mp.mpf(text)
+    whole, _, frac = mant.partition(".")
+    frac = frac.rstrip("0")
+    e10 -= len(frac)
+    man = int(whole + frac)
+    if not man:
+        return mp.make_mpf(mp.libmp.fzero)
+    if abs(e10) > 400:  # mpmath parses such exponents otherwise: leave it to mpmath
+        with mp.workprec(160):
+            return mp.mpf(text)
+    num, den = (abs(man) * 10**e10, 1) if e10 >= 0 else (abs(man), 10**-e10)
+    m, e = _round_quotient(num, den, 160)
+    return mp.make_mpf((int(man < 0), m, e, m.bit_length()))
+
+
+def _round_quotient(num: int, den: int, prec: int) -> tuple[int, int]:
+    """num/den (both > 0) rounded to ``prec`` bits, to nearest, ties to even, as mpmath
+    rounds: (m, e) with num/den ≈ m·2^e and m odd (mpmath's normal form)."""
+    s = prec + 2 + den.bit_length() - num.bit_length()  # a quotient of ≥ prec + 1 bits
+    q, r = divmod(num << s, den) if s >= 0 else divmod(num, den << -s)
+    extra = q.bit_length() - prec
+    m, low, half = q >> extra, q & ((1 << extra) - 1), 1 << (extra - 1)
+    if low > half or (low == half and (r or m & 1)):
+        m += 1
+    e = extra - s
+    zeros = (m & -m).bit_length() - 1
+    return m >> zeros, e + zeros
 
 
 def _reference(act: Activation, x: float, n: int, m: int, param):
@@ -124,6 +156,7 @@ _TABLE: dict[tuple, object] = {}  # str until first used, then mpf
 _RECORD = os.environ.get("JAXACT_REFERENCE_RECORD")  # append what is computed afresh
 _RECORDED: set[tuple] = set()
 _HASHES: dict[str, str] = {}
+_PENDING: list = []  # tables to load on the first reference() call (load_table(lazy=True))
 
 
 def _row_hash(act: Activation) -> str:
@@ -151,13 +184,18 @@ def _record(act: Activation, key: tuple, v) -> None:
         f.write(f"{name} {_row_hash(act)} {x.hex()} {n} {m} {p} {_encode(v)}\n")
 
 
-def load_table(path) -> int:
+def load_table(path, *, lazy: bool = False) -> int:
     """Load a table of references written by tests/make_reference_table.py; returns the
     number of entries. Entries of rows whose definition changed since are ignored.
-    ``JAXACT_REFERENCE_TABLE=0`` loads nothing (to record a table afresh)."""
+    ``JAXACT_REFERENCE_TABLE=0`` loads nothing (to record a table afresh). ``lazy`` loads
+    it on the first :func:`reference` call instead (a test process may need none; loading
+    takes seconds) and returns 0."""
     from jaxact.derivatives import get
 
     if os.environ.get("JAXACT_REFERENCE_TABLE") == "0" or not Path(path).exists():
+        return 0
+    if lazy:
+        _PENDING.append(path)
         return 0
     valid: dict[str, bool] = {}
     count = 0
@@ -282,25 +320,55 @@ def _split_references(ref: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     and its sign (−1, 0 or 1, also where hi underflows to 0)."""
     if len(_SPLIT) > 1_000_000:
         _SPLIT.clear()
-    parts = [_SPLIT.get(r) or _split_one(r) for r in ref]
+    parts = []
+    for r in ref:
+        hit = _SPLIT.get(id(r))
+        parts.append(hit[1] if hit is not None and hit[0] is r else _split_one(r))
     hi, lo, sign = np.array(parts, np.float64).reshape(-1, 3).T
     return hi, lo, sign
 
 
-_SPLIT: dict = {}  # mpf → (hi, lo, sign): a reference is compared in several tests
+# id(reference) → (reference, (hi, lo, sign)): a reference is compared in several tests.
+# Keyed by identity (the cached references are the same objects each time): hashing an mpf
+# is slow. The entry keeps its reference alive, so its id is not reused while cached.
+_SPLIT: dict[int, tuple] = {}
 
 
 def _split_one(r) -> tuple[float, float, float]:
     mp = _mp()
-    if mp.isnan(r):
+    raw = getattr(r, "_mpf_", None)
+    if raw is not None and (out := _split_raw(raw)) is not None:
+        pass
+    elif mp.isnan(r):
         out = (np.nan, np.nan, np.nan)
     elif not mp.isfinite(r):
         out = (np.nan, np.nan, float(mp.sign(r)))
     else:
         h = float(r)
         out = (h, float(r - h) if math.isfinite(h) else np.nan, float(mp.sign(r)))
-    _SPLIT[r] = out
+    _SPLIT[id(r)] = (r, out)
     return out
+
+
+def _split_raw(raw: tuple) -> tuple[float, float, float] | None:
+    """hi, lo and sign of an mpf (its raw (sign, man, exp, bc)) by integer arithmetic, as
+    mpmath rounds them (to nearest, ties to even): hi = float(r), lo = float(r − hi). None
+    unless r is 0 or a number of at most 200 bits whose hi and lo are normal float64s."""
+    sign, man, exp, bc = raw
+    if not man:
+        return (0.0, 0.0, 0.0) if raw == _mp().libmp.fzero else None
+    if bc > 200 or exp < -1000 or exp + bc > 1000:
+        return None
+    if bc <= 53:
+        hi, lo = math.ldexp(man, exp), 0.0
+    else:
+        extra = bc - 53
+        m, low, half = man >> extra, man & ((1 << extra) - 1), 1 << (extra - 1)
+        if low > half or (low == half and m & 1):
+            m += 1
+        hi = math.ldexp(m, exp + extra)
+        lo = math.ldexp(float(man - (m << extra)), exp)  # float(int) rounds to nearest even
+    return (-hi, 0.0 - lo, -1.0) if sign else (hi, lo, 1.0)  # lo = 0: +0.0, as float(0)
 
 
 def _ulp_error_one(g: float, r, tiny: float, nmant: int, big: float) -> float:

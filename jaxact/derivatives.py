@@ -15,13 +15,28 @@ from jaxact.activations import ACTIVATIONS
 def get(f: str | Callable[..., Array]) -> Activation:
     """The table row of activation ``f``, given by name (``"elu"``, or an alias such as
     ``"swish"``) or function."""
-    for act in ACTIVATIONS.values():
+    try:
+        act = _index().get(f)
+    except TypeError:  # unhashable: not a name or a row's function
+        act = None
+    if act is not None:
+        return act
+    for act in ACTIVATIONS.values():  # a row added to the table since the index was built
         if f == act.name or f in act.aliases or f is act.fn:
             return act
     raise ValueError(f"unknown activation {f!r}; choose one of {', '.join(ACTIVATIONS)}")
 
 
 @functools.cache
+def _index() -> dict:
+    """Every row by name, alias and function (first row wins, as a scan of the table finds)."""
+    index: dict = {}
+    for act in ACTIVATIONS.values():
+        for key in (act.name, *act.aliases, act.fn):
+            index.setdefault(key, act)
+    return index
+
+
 def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int = 0):
     """The closed form of ∂ⁿf/∂xⁿ (n = ``order``), or of ∂ⁿ/∂xⁿ ∂ᵐf/∂αᵐ (m = ``param_order``).
 
@@ -38,13 +53,20 @@ def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int =
       >>> jaxact.derivative(jaxact.elu, order=0, param_order=1)(-1.0, alpha=2.0)  # ∂f/∂α
       Array(-0.63212055, dtype=float32, weak_type=True)
     """
-    act = get(f)
+    get(f)  # an unknown activation is named first
+    # Checked before the cache: True == 1 and hashes alike, so a cached lookup would return
+    # order 1's function for order True once order 1 had been asked for.
     if not all(
         isinstance(k, numbers.Integral) and not isinstance(k, bool) and k >= 0
         for k in (order, param_order)
     ):
         raise ValueError(f"order and param_order must be integers ≥ 0, got {order}, {param_order}")
-    order, param_order = int(order), int(param_order)  # numpy integers too
+    return _derivative(f, int(order), int(param_order))  # numpy integers too
+
+
+@functools.cache
+def _derivative(f: str | Callable[..., Array], order: int, param_order: int):
+    act = get(f)
     if param_order and not act.params:
         raise ValueError(f"{act.name} has no parameter to differentiate by")
     names = [name for name, _ in act.params]

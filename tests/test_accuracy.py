@@ -11,6 +11,8 @@ sign change within 4 ulp of x) the bound adds bound·|f⁽ⁿ⁺¹⁾(x)|·ulp(x
 allows; orders 3–8 are also scaled by |x·f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾| near a root located between points.
 """
 
+import functools
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -19,7 +21,16 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import DTYPES, PARAMS, cases, compiled_together, evaluate_all, param_in, x64
+from conftest import (
+    DTYPES,
+    NAMES,
+    PARAMS,
+    cases,
+    compiled_together,
+    evaluate_all,
+    param_in,
+    x64,
+)
 from jaxact import accuracy
 
 MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)
@@ -47,23 +58,53 @@ def points(act, dtype, **kw):
     return np.concatenate([x, np.array([-np.inf, np.inf], dtype)])
 
 
-@pytest.mark.parametrize("name,param,dtype", cases())
+def case_points(act, param, dtype):
+    """The points of a case: the row's test points, and for its last parameter value random
+    magnitudes too, seeded per case."""
+    x = points(act, jnp.dtype(dtype), n_random=50, seed=len(act.name))
+    if param == PARAMS[act.name][-1]:
+        x = np.concatenate([x, random_points(act.name, dtype)])
+    return x
+
+
+@functools.lru_cache(maxsize=1)
+def evaluate_row(name, dtype):
+    """{param: {(n, m, mode): values at case_points, and at NaN last}} for each parameter
+    value of the row, from one compiled program: the points of every value concatenated,
+    the parameter passed with them, one per point. One compile per (row, dtype), not per
+    parameter value; the cases of a (row, dtype) run one after the other (ULP_CASES)."""
+    act = jaxact.ACTIVATIONS[name]
+    dt = jnp.dtype(dtype)
+    params = PARAMS[name]
+    xs = [np.append(case_points(act, p, dtype), np.array(np.nan, dt)) for p in params]
+    per_point = None if params == [None] else np.repeat(params, [len(x) for x in xs])
+    keys = [(n, m, mode) for n, m in orders(name) for mode in MODES[n, m]]
+    results = evaluate_all(act, keys, per_point, dt, np.concatenate(xs))
+    ends = np.cumsum([len(x) for x in xs])
+    return {
+        p: {k: y[end - len(x) : end] for k, y in results.items()}
+        for p, x, end in zip(params, xs, ends, strict=True)
+    }
+
+
+#: cases(), each (row, dtype)'s parameter values next to each other: they share a program.
+ULP_CASES = sorted(cases(), key=lambda c: (NAMES.index(c.values[0]), DTYPES.index(c.values[2])))
+
+
+@pytest.mark.parametrize("name,param,dtype", ULP_CASES)
 def test_derivatives_match_reference_in_ulp(name, param, dtype):
     act = jaxact.ACTIVATIONS[name]
     dt = jnp.dtype(dtype)
     with x64(dtype):
-        x = points(act, dt, n_random=50, seed=len(name))
-        if param == PARAMS[name][-1]:  # and random magnitudes, seeded per case
-            x = np.concatenate([x, random_points(name, dtype)])
+        x = case_points(act, param, dtype)
         p = param_in(param, dtype)
         worst = {}
         refs = {  # all first: a failure must not hide the later references from recording
             k: [accuracy.reference(name, float(v), *k, p) for v in x.astype(np.float64)]
             for k in orders(name)
         }
-        keys = [(n, m, mode) for n, m in orders(name) for mode in MODES[n, m]]
         # NaN in, NaN out, for every order and transform (evaluated with the rest).
-        results = evaluate_all(act, keys, param, dt, np.append(x, np.array(np.nan, dt)))
+        results = dict(evaluate_row(name, dtype)[param])
         for k, y in results.items():
             assert np.isnan(y[-1]), f"{name} {k} at NaN: {y[-1]}"
             results[k] = y[:-1]
