@@ -9,29 +9,34 @@ from collections.abc import Callable
 import jax
 
 from jaxact._core import Activation, Array, evaluate
-from jaxact.activations import ACTIVATIONS
+from jaxact.activations import ACTIVATIONS, DOMAIN_ROWS
 
 
 def get(f: str | Callable[..., Array]) -> Activation:
     """The table row of activation ``f``, given by name (``"elu"``, or an alias such as
-    ``"swish"``) or function."""
+    ``"swish"``) or function; log1mexp's row too (``DOMAIN_ROWS``)."""
     try:
         act = _index().get(f)
     except TypeError:  # unhashable: not a name or a row's function
         act = None
     if act is not None:
         return act
-    for act in ACTIVATIONS.values():  # a row added to the table since the index was built
+    for act in _rows():  # a row added to the table since the index was built
         if f == act.name or f in act.aliases or f is act.fn:
             return act
-    raise ValueError(f"unknown activation {f!r}; choose one of {', '.join(ACTIVATIONS)}")
+    names = ", ".join(act.name for act in _rows())
+    raise ValueError(f"unknown activation {f!r}; choose one of {names}")
+
+
+def _rows() -> list[Activation]:
+    return [*ACTIVATIONS.values(), *DOMAIN_ROWS.values()]
 
 
 @functools.cache
 def _index() -> dict:
     """Every row by name, alias and function (first row wins, as a scan of the table finds)."""
     index: dict = {}
-    for act in ACTIVATIONS.values():
+    for act in _rows():
         for key in (act.name, *act.aliases, act.fn):
             index.setdefault(key, act)
     return index

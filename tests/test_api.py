@@ -260,3 +260,18 @@ def test_aliases_are_the_same_row_everywhere():
         assert getattr(jaxact, alias) is act.fn and alias in jaxact.__all__
         assert alias not in jaxact.ACTIVATIONS and jaxact.get(alias) is act
         assert jaxact.derivative(alias, 2)(0.5) == jaxact.derivative(act.name, 2)(0.5)
+
+
+def test_get_and_derivative_know_every_elementwise_public_name():
+    # Every public elementwise activation, log1mexp (a row outside the table: its domain is
+    # x > 0) included, is a row that get() finds and derivative() differentiates.
+    rows = [*jaxact.ACTIVATIONS.values(), *jaxact.activations.DOMAIN_ROWS.values()]
+    public = [n for n in jaxact.__all__ if any(getattr(jaxact, n) is a.fn for a in rows)]
+    assert {"log1mexp", "swish", "hard_swish"} <= set(public)
+    for name in public:
+        act = jaxact.get(name)
+        assert act.fn is getattr(jaxact, name)
+        x = 0.75  # inside every row's domain
+        args = [jnp.float32(p) for p in act.sample_params()]
+        got = jaxact.derivative(name, 2)(x, *args)
+        np.testing.assert_allclose(got, jax.grad(jax.grad(act.fn))(x, *args), rtol=1e-6)

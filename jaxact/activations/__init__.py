@@ -44,8 +44,14 @@ FAMILIES = (logistic, piecewise, exponential, algebraic, gaussian)
 #: command, the plots and the benchmarks iterate it.
 ACTIVATIONS: dict[str, Activation] = {row.name: row for fam in FAMILIES for row in fam.ROWS}
 
+#: Rows with a domain short of the real line (log1mexp: x > 0), outside ``ACTIVATIONS``,
+#: whose table-driven tests evaluate every row over the whole line; ``jaxact.get`` and
+#: ``jaxact.derivative`` know them as they know the table's.
+DOMAIN_ROWS: dict[str, Activation] = {logistic.LOG1MEXP_ROW.name: logistic.LOG1MEXP_ROW}
+
 __all__ = [
     "ACTIVATIONS",
+    "DOMAIN_ROWS",
     "celu",
     "elu",
     "gelu",
