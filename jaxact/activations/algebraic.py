@@ -232,6 +232,10 @@ def squareplus(x: ArrayLike, b: ArrayLike = 4) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `J. T. Barron, Squareplus: A Softplus-Like Algebraic Rectifier, 2021
+        <https://arxiv.org/abs/2112.11687>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.squareplus(jnp.array([-1.5, 0.0, 1.5]))

@@ -69,6 +69,10 @@ def elu(x: ArrayLike, alpha: ArrayLike = 1.0) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `D.-A. Clevert, T. Unterthiner, S. Hochreiter, Fast and Accurate Deep Network Learning by
+        Exponential Linear Units (ELUs), 2015 <https://arxiv.org/abs/1511.07289>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.elu(jnp.array([-1.0, 0.0, 2.0]))
@@ -124,6 +128,10 @@ def selu(x: ArrayLike) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `G. Klambauer et al., Self-Normalizing Neural Networks, 2017
+        <https://arxiv.org/abs/1706.02515>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -222,6 +230,10 @@ def celu(x: ArrayLike, alpha: ArrayLike = 1.0) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `J. T. Barron, Continuously Differentiable Exponential Linear Units, 2017
+        <https://arxiv.org/abs/1704.07483>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact

@@ -268,6 +268,10 @@ def gelu_exact(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `D. Hendrycks, K. Gimpel, Gaussian Error Linear Units (GELUs), 2016
+        <https://arxiv.org/abs/1606.08415>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.gelu_exact(jnp.array([-1.0, 0.0, 1.0]))
@@ -477,6 +481,10 @@ def gelu(x: ArrayLike, approximate: bool = True) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `D. Hendrycks, K. Gimpel, Gaussian Error Linear Units (GELUs), 2016
+        <https://arxiv.org/abs/1606.08415>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact

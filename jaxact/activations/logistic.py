@@ -106,6 +106,10 @@ def sigmoid(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `Y. LeCun et al., Efficient BackProp, 1998
+        <http://yann.lecun.com/exdb/publis/pdf/lecun-98b.pdf>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.sigmoid(jnp.array([-1.0, 0.0, 1.0]))
@@ -210,6 +214,10 @@ def tanh(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `Y. LeCun et al., Efficient BackProp, 1998
+        <http://yann.lecun.com/exdb/publis/pdf/lecun-98b.pdf>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.tanh(jnp.array([-1.0, 0.0, 1.0]))
@@ -261,6 +269,10 @@ def softplus(x: ArrayLike) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `X. Glorot, A. Bordes, Y. Bengio, Deep Sparse Rectifier Neural Networks, AISTATS 2011
+        <https://proceedings.mlr.press/v15/glorot11a/glorot11a.pdf>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -375,6 +387,12 @@ def silu(x: ArrayLike) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `S. Elfwing, E. Uchibe, K. Doya, Sigmoid-Weighted Linear Units for Neural Network Function
+        Approximation in Reinforcement Learning, 2017 <https://arxiv.org/abs/1702.03118>`_.
+      - `P. Ramachandran, B. Zoph, Q. V. Le, Searching for Activation Functions, 2017
+        <https://arxiv.org/abs/1710.05941>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -563,6 +581,10 @@ def mish(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `D. Misra, Mish: A Self Regularized Non-Monotonic Activation Function, 2019
+        <https://arxiv.org/abs/1908.08681>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.mish(jnp.array([-1.0, 0.0, 1.0]))
@@ -631,6 +653,10 @@ def log1mexp(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `M. Mächler, Accurately Computing log(1 − exp(−|a|)), 2012
+        <https://cran.r-project.org/web/packages/Rmpfr/vignettes/log1mexp-note.pdf>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.log1mexp(jnp.array([0.5, 1.0, 20.0]))
@@ -663,6 +689,10 @@ def glu(x: ArrayLike, axis: int = -1) -> Array:
 
     Raises:
       ValueError: if x is a scalar, ``axis`` is out of range or x's size along it is odd.
+
+    References:
+      - `Y. N. Dauphin et al., Language Modeling with Gated Convolutional Networks, 2017
+        <https://arxiv.org/abs/1612.08083>`_.
 
     Examples:
       >>> import jax.numpy as jnp, jaxact

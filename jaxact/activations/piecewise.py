@@ -46,6 +46,12 @@ def relu(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its dtype.
 
+    References:
+      - `V. Nair, G. E. Hinton, Rectified Linear Units Improve Restricted Boltzmann Machines, ICML
+        2010 <https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf>`_.
+      - `D. Bertoin et al., Numerical influence of ReLU′(0) on backpropagation, NeurIPS 2021
+        <https://dl.acm.org/doi/10.5555/3540261.3540297>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.relu(jnp.array([-2.0, 0.0, 3.0]))
@@ -89,6 +95,11 @@ def leaky_relu(x: ArrayLike, negative_slope: ArrayLike = 0.01) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `A. L. Maas, A. Y. Hannun, A. Y. Ng, Rectifier Nonlinearities Improve Neural Network
+        Acoustic Models, ICML 2013
+        <https://ai.stanford.edu/~amaas/papers/relu_hybrid_icml2013_final.pdf>`_.
+
     Examples:
       >>> import jax.numpy as jnp, jaxact
       >>> jaxact.leaky_relu(jnp.array([-2.0, 0.0, 3.0]), negative_slope=0.1)
@@ -116,6 +127,9 @@ def prelu(x: ArrayLike, alpha: ArrayLike) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `K. He et al., Delving Deep into Rectifiers, 2015 <https://arxiv.org/abs/1502.01852>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -220,6 +234,10 @@ def relu6(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `A. Krizhevsky, Convolutional Deep Belief Networks on CIFAR-10, 2010
+        <https://www.cs.toronto.edu/~kriz/conv-cifar10-aug2010.pdf>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.relu6(jnp.array([-2.0, 3.0, 8.0]))
@@ -280,6 +298,9 @@ def hard_sigmoid(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `A. Howard et al., Searching for MobileNetV3, 2019 <https://arxiv.org/abs/1905.02244>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.hard_sigmoid(jnp.array([-4.0, 0.0, 1.5, 4.0]))
@@ -311,6 +332,9 @@ def hard_silu(x: ArrayLike) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `A. Howard et al., Searching for MobileNetV3, 2019 <https://arxiv.org/abs/1905.02244>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
@@ -347,6 +371,10 @@ def sparse_plus(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `M. Blondel, A. F. T. Martins, V. Niculae, Learning with Fenchel-Young Losses, 2019
+        <https://arxiv.org/abs/1901.02324>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.sparse_plus(jnp.array([-2.0, 0.0, 1.0, 2.0]))
@@ -376,6 +404,10 @@ def sparse_sigmoid(x: ArrayLike) -> Array:
 
     Returns:
       An array like ``x``, in its float dtype.
+
+    References:
+      - `M. Blondel, A. F. T. Martins, V. Niculae, Learning with Fenchel-Young Losses, 2019
+        <https://arxiv.org/abs/1901.02324>`_.
 
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
