@@ -275,3 +275,12 @@ def test_get_and_derivative_know_every_elementwise_public_name():
         args = [jnp.float32(p) for p in act.sample_params()]
         got = jaxact.derivative(name, 2)(x, *args)
         np.testing.assert_allclose(got, jax.grad(jax.grad(act.fn))(x, *args), rtol=1e-6)
+
+
+def test_every_row_binds_a_primitive_of_its_own_name():
+    # jaxprs and profiles name the activation: jaxact_<row> (prelu and leaky_relu share
+    # their forms, not their primitive).
+    for name, act in jaxact.ACTIVATIONS.items():
+        jaxpr = jax.make_jaxpr(act.fn)(jnp.ones(3), *act.sample_params())
+        prims = {e.primitive.name for e in jaxpr.jaxpr.eqns[0].params["jaxpr"].eqns}
+        assert f"jaxact_{name}" in prims, (name, prims)

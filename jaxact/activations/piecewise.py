@@ -72,7 +72,8 @@ def _leaky_forms(n: int, m: int, x: Array, alpha: Array) -> Array:
     return branch(x, 0.0, _linear(n, x) if m == 1 else 0.0)
 
 
-_LEAKY = Tower(_leaky_forms)
+_LEAKY = Tower(_leaky_forms, name="leaky_relu")
+_PRELU = Tower(_leaky_forms, name="prelu")  # the same forms, its own primitive
 
 
 @jax.jit
@@ -140,7 +141,7 @@ def prelu(x: ArrayLike, alpha: ArrayLike) -> Array:
       >>> jax.grad(lambda a: jaxact.prelu(x, a).sum())(0.25)
       Array(-7., dtype=float32, weak_type=True)
     """
-    return evaluate(_LEAKY, "prelu", x, alpha=alpha)
+    return evaluate(_PRELU, "prelu", x, alpha=alpha)
 
 
 # --- relu6, hard_tanh, hard_sigmoid, hard_silu, sparse_plus, sparse_sigmoid, identity ------
@@ -496,7 +497,7 @@ ROWS = [
             "∂f/∂α": POS_NEG.format(0, "x"),
         },
         jax_nn=jax.nn.leaky_relu,
-        tower=_LEAKY,
+        tower=_PRELU,
         definition=lambda mp, x, at, a: x if at > 0 else a * x,
         switch_points=(0.0,),
     ),
