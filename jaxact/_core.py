@@ -161,7 +161,7 @@ def exp_parts(t: Array) -> tuple[Array, Array]:
     """
     k = jnp.round(t * (1 / _LN2))
     r = (t - k * _LN2_HI) - k * _LN2_LO
-    q = jnp.full_like(r, 1 / math.factorial(9))  # e^r − 1 = r·Σ rʲ/(j + 1)!, j ≤ 7: < 2⁻³⁰
+    q = jnp.full_like(r, 1 / math.factorial(8))  # e^r − 1 = r·Σ rʲ/(j + 1)!, j ≤ 7: < 2⁻³⁰
     for j in range(7, 0, -1):
         q = 1 / math.factorial(j) + r * q
     bits = (k.astype(jnp.int32) + 127) << 23  # the float32 2ᵏ, −126 ≤ k ≤ 127

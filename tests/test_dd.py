@@ -61,3 +61,21 @@ def test_parts_carry_a_constant_to_twice_the_precision(dtype):
     assert (
         abs(Fraction(hi) + Fraction(lo) - c) <= (2.0**-48 if dtype == "float32" else 2.0**-104) * c
     )
+
+
+def test_exp_parts_gives_exp_and_expm1_within_an_ulp_or_two():
+    # jaxact._core.exp_parts (float32): eᵗ = (1 + m)·2ᵏ over its whole range [−87, 87], and
+    # m·s + (s − 1) = eᵗ − 1 without cancellation near 0, against float64.
+    from jaxact._core import exp_parts
+
+    rng = np.random.default_rng(7)
+    t = np.concatenate([rng.uniform(-87, 87, 200_000), rng.uniform(-0.5, 0.5, 50_000)])
+    t = np.concatenate([t, [0.0, -0.0, 1e-30, -87.0, 87.0]]).astype(np.float32)
+    m, s = (np.asarray(v, np.float64) for v in jax.jit(exp_parts)(t))
+    assert np.all(np.log2(s) == np.round(np.log2(s)))  # s is a power of 2
+    t64 = t.astype(np.float64)
+    for got, want in ((s + m * s, np.exp(t64)), (m * s + (s - 1), np.expm1(t64))):
+        ok = want != 0
+        ulp = np.spacing(np.abs(want[ok]).astype(np.float32)).astype(np.float64)
+        err = np.abs(got[ok] - want[ok]) / ulp
+        assert err.max() <= 2, (err.max(), t[ok][err.argmax()])
