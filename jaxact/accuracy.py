@@ -197,24 +197,27 @@ def load_table(path, *, lazy: bool = False) -> int:
     if lazy:
         _PENDING.append(path)
         return 0
-    valid: dict[str, bool] = {}
-    count = 0
     with gzip.open(path, "rt") as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            name, h, x, n, m, p, v = line.split()
-            ok = valid.get(name + h)
-            if ok is None:
-                try:
-                    ok = valid[name + h] = h == _row_hash(get(name))
-                except (KeyError, ValueError):
-                    ok = valid[name + h] = False
-            if ok:
-                param = None if p == "-" else float.fromhex(p)
-                _TABLE[(name, float.fromhex(x), int(n), int(m), param)] = v
-                count += 1
-    return count
+        lines = [line for line in f.read().splitlines() if line and not line.startswith("#")]
+    words = "\n".join(lines).split()  # seven a line; column by column: twice as fast
+    if len(words) != 7 * len(lines):
+        raise ValueError(f"{path}: a line without its seven fields")
+    names, hashes, xs, ns, ms, ps, vs = (words[i::7] for i in range(7))
+    valid: dict[tuple[str, str], bool] = {}
+    for name, h in set(zip(names, hashes, strict=True)):
+        try:
+            valid[name, h] = h == _row_hash(get(name))
+        except (KeyError, ValueError):
+            valid[name, h] = False
+    hexf = float.fromhex
+    params = [None if p == "-" else hexf(p) for p in ps]
+    before = len(_TABLE)
+    _TABLE.update(
+        ((name, hexf(x), int(n), int(m), p), v)
+        for name, h, x, n, m, p, v in zip(names, hashes, xs, ns, ms, params, vs, strict=True)
+        if valid[name, h]
+    )
+    return len(_TABLE) - before
 
 
 def _bits(x: float) -> int:

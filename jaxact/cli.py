@@ -74,14 +74,9 @@ def _x64(dtype: str):
 
 def info(args) -> int:
     rows = []
-    for name in args.only:
+    for name, values in _values(tuple(args.only), args.eps).items():
         act = ACTIVATIONS[name]
-        # A grid over ±40 with the row's breakpoints (which the left piece owns: selu's
-        # f′(0) = λα, hard_silu's f′(3) = 3/2), and 0 last.
-        kinks = [s for s in act.switch_points if abs(s) <= 40]
-        x = jnp.concatenate([jnp.linspace(-40.0, 40.0, 16001), jnp.array([*kinks, 0.0])])
-        params = act.sample_params()
-        f, d1, lo, hi = map(np.asarray, _values(name, x, args.eps, *params))
+        f, d1, lo, hi = map(np.asarray, values)
         lo, hi = float(lo) + 0.0, float(hi) + 0.0  # + 0.0: no −0
         rows.append(
             [
@@ -103,10 +98,20 @@ def info(args) -> int:
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _values(name: str, x, eps, *params):
-    """f and f′ at x, and the saturation interval (see :func:`saturation`), compiled together."""
-    lo, hi = _saturation(name, eps, jnp.dtype(jnp.float32), params)
-    return ACTIVATIONS[name].fn(x, *params), derivative(name)(x, *params), lo, hi
+def _values(names: tuple[str, ...], eps) -> dict[str, tuple[jax.Array, ...]]:
+    """{name: (f, f′, lo, hi)}: f and f′ with the default parameters on a grid over ±40 with
+    the row's breakpoints (which the left piece owns: selu's f′(0) = λα, hard_silu's
+    f′(3) = 3/2) and 0 last, and the saturation interval (see :func:`saturation`); every
+    row in one program (one compilation)."""
+    out = {}
+    for name in names:
+        act = ACTIVATIONS[name]
+        kinks = [s for s in act.switch_points if abs(s) <= 40]
+        x = jnp.concatenate([jnp.linspace(-40.0, 40.0, 16001), jnp.array([*kinks, 0.0])])
+        params = act.sample_params()
+        lo, hi = _saturation(name, eps, jnp.dtype(jnp.float32), params)
+        out[name] = (act.fn(x, *params), derivative(name)(x, *params), lo, hi)
+    return out
 
 
 # --- check -----------------------------------------------------------------------------
