@@ -9,6 +9,8 @@ a numerically fragile expression: each order is evaluated directly, stably, and 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import math
@@ -24,6 +26,7 @@ from jax.experimental import jet
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
+from jaxact._compat import enable_x64
 from jaxact._jax_internals import ShapedArray, name_p
 
 Array = jax.Array
@@ -161,11 +164,65 @@ def exp_parts(t: Array) -> tuple[Array, Array]:
     """
     k = jnp.round(t * (1 / _LN2))
     r = (t - k * _LN2_HI) - k * _LN2_LO
-    q = jnp.full_like(r, 1 / math.factorial(8))  # e^r − 1 = r·Σ rʲ/(j + 1)!, j ≤ 7: < 2⁻³⁰
-    for j in range(7, 0, -1):
+    return expm1_reduced(r), pow2(k.astype(jnp.int32))
+
+
+def expm1_reduced(r: Array, terms: int = 7) -> Array:
+    """e^r − 1 for float32 r in [−ln 2/2, ln 2/2], to about an ulp: r·Σ rʲ/(j + 1)!, j ≤
+    ``terms`` (7: truncation below 2⁻³⁰ relative; 6: 2⁻²⁶)."""
+    q = jnp.full_like(r, 1 / math.factorial(terms + 1))
+    for j in range(terms, 0, -1):
         q = 1 / math.factorial(j) + r * q
-    bits = (k.astype(jnp.int32) + 127) << 23  # the float32 2ᵏ, −126 ≤ k ≤ 127
-    return r * q, lax.bitcast_convert_type(bits, jnp.float32)
+    return r * q
+
+
+def pow2(k: Array) -> Array:
+    """The float32 2ᵏ of an int32 k in [−126, 127], exactly (its bits)."""
+    return lax.bitcast_convert_type((k + 127) << 23, jnp.float32)
+
+
+# Backends whose float64 arithmetic is fast enough to carry a float32 form's sensitive
+# intermediate (an exponent's argument, say) in place of double-length float32 arithmetic:
+# CPUs, and GPUs (on GPUs whose float64 rate is low, elementwise work stays memory-bound).
+# TPUs have no float64 hardware: their lowering is the default, double-length float32.
+FAST_FLOAT64_PLATFORMS = ("cpu", "cuda", "rocm")
+_FAST_FLOAT64 = contextvars.ContextVar("jaxact_fast_float64", default=False)
+
+
+def fast_float64() -> bool:
+    """Whether the form being traced is lowered for a backend with fast float64 arithmetic
+    (:data:`FAST_FLOAT64_PLATFORMS`). A form may then compute in float64 (inside
+    :func:`wide64`) what it would otherwise compute in double-length float32; outside a
+    lowering (``Tower.form`` traced directly, say) it is False."""
+    return _FAST_FLOAT64.get()
+
+
+def wide64() -> contextlib.AbstractContextManager:
+    """Float64 arithmetic inside a form on a :func:`fast_float64` backend, whatever the
+    process's x64 mode (x64 mode is a tracing setting: the lowering sees float64 ops)."""
+    return enable_x64(True)
+
+
+def _on_fast_float64(rule: Callable) -> Callable:
+    """A lowering rule that traces its forms with :func:`fast_float64` True."""
+
+    def lowered(*args, **params):
+        token = _FAST_FLOAT64.set(True)
+        try:
+            return rule(*args, **params)
+        finally:
+            _FAST_FLOAT64.reset(token)
+
+    return lowered
+
+
+def _register_lowering(primitive: Primitive, fn: Callable) -> None:
+    """``fn`` as the lowering of ``primitive``: by default, and with :func:`fast_float64`
+    True on :data:`FAST_FLOAT64_PLATFORMS`."""
+    rule = mlir.lower_fun(fn, multiple_results=False)
+    mlir.register_lowering(primitive, rule)
+    for platform in FAST_FLOAT64_PLATFORMS:
+        mlir.register_lowering(primitive, _on_fast_float64(rule), platform=platform)
 
 
 def identity(n: int, x: Array) -> Array | float:
@@ -239,14 +296,14 @@ class Tower:
         p.def_impl(functools.partial(self._impl, p))
         # Weak types pass through, as in jax.nn: f(2.0) * bfloat16 array stays bfloat16.
         p.def_abstract_eval(lambda x, *_, n, m: _like(x))
-        mlir.register_lowering(p, mlir.lower_fun(self._lowered, multiple_results=False))
+        _register_lowering(p, self._lowered)
         ad.primitive_jvps[p] = self._jvp
         batching.primitive_batchers[p] = functools.partial(self._batch, p)
         jet.jet_rules[p] = self._jet
         self.linear = q = Primitive(f"jaxact_{name}_linear")
         q.def_impl(functools.partial(self._impl, q))
         q.def_abstract_eval(lambda *args, n, m, mode: _like(args[-1]))
-        mlir.register_lowering(q, mlir.lower_fun(self._linear_lowered, multiple_results=False))
+        _register_lowering(q, self._linear_lowered)
         ad.primitive_jvps[q] = self._linear_jvp
         ad.primitive_transposes[q] = self._linear_transpose
         batching.primitive_batchers[q] = functools.partial(self._batch, q)

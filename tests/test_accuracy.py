@@ -31,7 +31,7 @@ from conftest import (
     param_in,
     x64,
 )
-from jaxact import accuracy
+from jaxact import _core, accuracy
 
 MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)
     (0, 0): ["value"],
@@ -265,3 +265,50 @@ def random_points(name, dtype, size=24):
     x = np.concatenate([rng.uniform(-1e4, 1e4, size - half), mags]).astype(jnp.dtype(dtype))
     ax = np.abs(x.astype(np.float64))
     return x[(ax == 0) | (ax >= float(jnp.finfo(jnp.dtype(dtype)).tiny))]
+
+
+def forms_differ_on_fast_float64(act, n: int) -> bool:
+    """Whether ``act``'s float32 form of order n is traced differently for backends with fast
+    float64 arithmetic (CPU, GPU: the lowering this machine runs) and for the others (TPU)."""
+    spec = [jax.ShapeDtypeStruct((4,), jnp.float32)] * (1 + len(act.params))
+    default = str(jax.make_jaxpr(act.tower.form(n, 0))(*spec))
+    token = _core._FAST_FLOAT64.set(True)
+    try:  # a new function: make_jaxpr caches traces by function
+        fast = str(jax.make_jaxpr(act.tower.form(n, 0))(*spec))
+    finally:
+        _core._FAST_FLOAT64.reset(token)
+    return fast != default
+
+
+#: (row, order) whose float32 forms differ on fast-float64 backends: the primitives (every
+#: other test) run the fast form on this machine, so the default form (TPU's) is run here.
+DEFAULT_FORMS = [
+    (name, n)
+    for name in NAMES
+    for n in range(3)
+    if forms_differ_on_fast_float64(jaxact.ACTIVATIONS[name], n)
+]
+
+
+def test_some_form_differs_on_fast_float64():
+    assert ("gelu", 0) in DEFAULT_FORMS, DEFAULT_FORMS
+
+
+@pytest.mark.parametrize("name,n", DEFAULT_FORMS)
+def test_the_default_lowering_is_exact_too(name, n):
+    # Tower.form traced outside a lowering is the default form; jax.jit of it lowers its
+    # jaxpr as it is, so this runs TPU's arithmetic on this CPU.
+    act = jaxact.ACTIVATIONS[name]
+    param = PARAMS[name][-1]
+    x = np.concatenate([case_points(act, param, "float32"), random_points(name, "float32", 400)])
+    p = param_in(param, "float32")
+    args = () if param is None else (jnp.full(x.shape, param, jnp.float32),)
+    got = np.asarray(jax.jit(act.tower.form(n, 0))(jnp.asarray(x), *args))
+    ref = [accuracy.reference(name, float(v), n, 0, p) for v in x.astype(np.float64)]
+    err = accuracy.ulp_error(got, ref, np.float32)
+    bound = accuracy.BOUNDS["float32"][n]
+    bad = np.flatnonzero(err > bound)
+    if bad.size:
+        extra = root_allowance(name, x[bad], n, p, [ref[i] for i in bad], np.float32, bound)
+        err[bad] = np.maximum(bound, err[bad] - extra)
+    assert err.max() <= bound, f"{name} order {n}: {err.max():.2f} ulp at x={x[err.argmax()]}"
