@@ -21,6 +21,10 @@ from conftest import NAMES, PARAMS, x64
 from jaxact import accuracy
 
 ORDER = 5
+#: Rows whose orders ≥ 3 lose accuracy near their roots (beyond a few ulp of them): silu⁽⁴⁾
+#: is 36 ulp off at x = −4.5 in float64 (a root at −4.4292), x·σ⁽⁴⁾ and 4σ⁽³⁾ cancelling.
+#: Their bound is scaled by the condition number |x·f⁽ᵏ⁺²⁾/f⁽ᵏ⁺¹⁾| until they are fixed.
+NOT_YET_EXACT_NEAR_ROOTS = {"silu"}
 POINTS = [-30.0, -4.5, -1.0, -0.3, 0.2, 0.7, 2.5, 12.0]  # tails, centre, both sides of 0
 
 
@@ -53,26 +57,32 @@ def check_jet(name, param, all_series, dtype):
         p = () if param is None else (jnp.asarray(param, dt),)
         fn = lambda x: jaxact.ACTIVATIONS[name].fn(x, *p)  # noqa: E731
         eps, tiny = float(jnp.finfo(dt).eps), float(jnp.finfo(dt).tiny)
-        for x in (float(np.float32(v)) for v in POINTS):
-            d = [abs(float(accuracy.reference(name, x, j, 0, param))) for j in range(ORDER + 2)]
-            for series in all_series:
-                s = [np.asarray(v, dt) for v in series]
-                _, out = jet(fn, (np.asarray(x, dt),), (s,), factorial_scaled=False)
-                ref = taylor_reference(name, x, tuple(series), param)
-                got = np.array([float(v) for v in out])
-                big = max(1.0, max(abs(v) for v in series))
-                for k in range(ORDER):  # the coefficient of t^(k+1)
-                    err, want = abs(got[k] - float(ref[k])), abs(float(ref[k]))
-                    # The closed forms' own error, scaled by the condition number of
-                    # f⁽ᵏ⁺¹⁾ at x (large only near its roots), plus the reference's noise.
-                    kappa = max(1.0, abs(x) * d[k + 2] / d[k + 1]) if d[k + 1] else 1.0
-                    if series[1] == 0.0:  # unit series: f⁽ᵏ⁺¹⁾/(k+1)! itself
-                        tol = (6 + 2 * k) * eps * want * kappa
-                    else:  # a sum of products: bounded by the magnitudes summed
-                        terms = sum(d[j] / math.factorial(j) for j in range(1, k + 2))
-                        tol = (8 + 4 * k) * eps * kappa * max(want, terms * big ** (k + 1))
-                    noise = 2.0**-100 * max(d) + tiny
-                    assert err <= tol + noise, (name, dtype, x, k, got[k], float(ref[k]))
+        xs = [float(np.float32(v)) for v in POINTS]
+        # every point and series at once: f is elementwise, one compiled program per dtype
+        x = np.repeat(np.asarray(xs, dt), len(all_series))
+        s = [np.tile(np.asarray([ser[k] for ser in all_series], dt), len(xs)) for k in range(ORDER)]
+        out = jax.jit(lambda x, s: jet(fn, (x,), (s,), factorial_scaled=False)[1])(x, s)
+        got = np.asarray([np.asarray(v, np.float64) for v in out]).T  # (point·series, order)
+        for i, (x0, series) in enumerate((x0, ser) for x0 in xs for ser in all_series):
+            d = [abs(float(accuracy.reference(name, x0, j, 0, param))) for j in range(ORDER + 2)]
+            ref = taylor_reference(name, x0, tuple(series), param)
+            big = max(1.0, max(abs(v) for v in series))
+            for k in range(ORDER):  # the coefficient of t^(k+1)
+                err, want = abs(got[i, k] - float(ref[k])), abs(float(ref[k]))
+                # x and the series are exact inputs: no condition number enters (but for
+                # the rows of NOT_YET_EXACT_NEAR_ROOTS). The unit series gives f⁽ᵏ⁺¹⁾/(k+1)!
+                # itself, held to the closed forms' bound; a random one, a sum of products,
+                # is bounded by the magnitudes summed.
+                kappa = 1.0
+                if name in NOT_YET_EXACT_NEAR_ROOTS and d[k + 1]:
+                    kappa = max(1.0, abs(x0) * d[k + 2] / d[k + 1])
+                if series[1] == 0.0:
+                    tol = (6 + 2 * k) * eps * want * kappa
+                else:
+                    terms = sum(d[j] / math.factorial(j) for j in range(1, k + 2))
+                    tol = (8 + 4 * k) * eps * kappa * max(want, terms * big ** (k + 1))
+                noise = 2.0**-100 * max(d) + tiny
+                assert err <= tol + noise, (name, dtype, x0, k, got[i, k], float(ref[k]))
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh"])
