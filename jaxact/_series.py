@@ -45,19 +45,26 @@ FAR = 45.0
 
 
 def taylor_at_roots(
-    value: Array, x: Array, roots: Iterable[Root], radius: float, terms32: int
+    value: Array,
+    x: Array,
+    roots: Iterable[Root],
+    radius: float,
+    terms32: int,
+    scale: float = 1.0,
+    terms64: int | None = None,
 ) -> Array:
-    """``value``, replaced within ``radius`` of each root r by the Taylor polynomial there,
-    d·(c₁ + c₂d + …) with d = (x − r_hi) − r_lo (x − r_hi exact near r): the general forms
-    lose the digits that cancel near a root. float64 takes every coefficient, float32 the
-    first ``terms32``; r's float32 parts are those of :func:`jaxact._dd.traced_parts`."""
+    """``value``, replaced within ``radius`` of each root r by ``scale`` times the Taylor
+    polynomial there, d·(c₁ + c₂d + …) with d = (x − r_hi) − r_lo (x − r_hi exact near r):
+    the general forms lose the digits that cancel near a root. float64 takes every
+    coefficient (or the first ``terms64``), float32 the first ``terms32``; r's float32 parts
+    are those of :func:`jaxact._dd.traced_parts`."""
     for r, coeffs in roots:
         rh, rl = traced_parts(r, x.dtype)
         d = (x - rh) - rl
         p = jnp.zeros_like(x)
-        for c in coeffs[: None if x.dtype == jnp.float64 else terms32][::-1]:
+        for c in coeffs[: terms64 if x.dtype == jnp.float64 else terms32][::-1]:
             p = c + d * p
-        value = jnp.where(jnp.abs(d) < radius, d * p, value)
+        value = jnp.where(jnp.abs(d) < radius, (d * p) * scale if scale != 1 else d * p, value)
     return value
 
 

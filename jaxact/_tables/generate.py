@@ -24,6 +24,11 @@ Root = tuple[tuple[float, float], tuple[float, ...]]
 # --- the definitions ---------------------------------------------------------------------
 
 
+def sigmoid(x: mp.mpf) -> mp.mpf:
+    """σ(x) = 1/(1 + e⁻ˣ)."""
+    return 1 / (1 + mp.exp(-x))
+
+
 def silu(x: mp.mpf) -> mp.mpf:
     """x·σ(x)."""
     return x / (1 + mp.exp(-x))
@@ -54,6 +59,22 @@ def mills_ratio(a: mp.mpf) -> mp.mpf:
 #: Each root table: the function, a guess at every root of f′ and f″ that the family
 #: replaces by a Taylor polynomial (findroot starts there), and the coefficients kept.
 ROOT_TABLES: dict[str, tuple[Callable[[mp.mpf], mp.mpf], dict[int, tuple[float, ...]], int]] = {
+    # σ⁽ⁿ⁾, n = 3 … 8: every real root but 0 (odd, σ⁽ⁿ⁾ = P(σ) is slope·x there)
+    "SIGMOID_ROOTS": (
+        sigmoid,
+        {
+            n: tuple(s * r for r in rs for s in (-1, 1))
+            for n, rs in {
+                3: (1.317,),
+                4: (2.292,),
+                5: (0.843, 3.144),
+                6: (1.513, 3.936),
+                7: (0.625, 2.099, 4.694),
+                8: (1.143, 2.636, 5.432),
+            }.items()
+        },
+        28,
+    ),
     "SILU_ROOTS": (silu, {1: (-1.3,), 2: (-2.4, 2.4)}, 24),
     "MISH_ROOTS": (mish, {1: (-1.2,), 2: (-2.3, 1.5)}, 24),
     "GELU_ROOTS": (gelu, {1: (-0.75,), 2: (-1.4, 1.4)}, 38),
@@ -157,16 +178,17 @@ def _module(dps: int, doc: str, body: list[str]) -> str:
 
 
 def logistic_roots(dps: int = 300) -> str:
-    """The module ``logistic_roots``: SILU_ROOTS and MISH_ROOTS."""
-    doc = """Roots of silu′, silu″, mish′ and mish″, and the Taylor coefficients there.
+    """The module ``logistic_roots``: SIGMOID_ROOTS, SILU_ROOTS and MISH_ROOTS."""
+    doc = """Roots of σ⁽ⁿ⁾ (n = 3 … 8), silu′, silu″, mish′ and mish″, and the Taylor coefficients.
 
-``SILU_ROOTS[n]``, ``MISH_ROOTS[n]`` (n = 1, 2): every root of f⁽ⁿ⁾ whose neighbourhood the
-logistic family evaluates as a Taylor polynomial, with 24 coefficients (see ``Root``);
+``SIGMOID_ROOTS[n]`` (n = 3 … 8, every nonzero root; 28 coefficients), ``SILU_ROOTS[n]``,
+``MISH_ROOTS[n]`` (n = 1, 2; 24 coefficients): every root of f⁽ⁿ⁾ whose neighbourhood the
+logistic family evaluates as a Taylor polynomial (see ``Root``); σ(x) = 1/(1 + e⁻ˣ),
 silu(x) = x·σ(x), mish(x) = x·tanh(log(1 + eˣ)). Roots by mpmath.findroot, coefficients
 by mpmath.taylor.
 """
     body = [ROOT_DOC]
-    for name in ("SILU_ROOTS", "MISH_ROOTS"):
+    for name in ("SIGMOID_ROOTS", "SILU_ROOTS", "MISH_ROOTS"):
         body += _roots_lines(name, roots_table(name, dps))
     return _module(dps, doc, body)
 

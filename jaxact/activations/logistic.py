@@ -45,8 +45,27 @@ from jaxact._core import tanh as _xla_tanh
 from jaxact._series import FAR as _FAR
 from jaxact._series import factorial as _factorial
 from jaxact._series import taylor_at_roots, taylor_coefficients, window_edges
-from jaxact._tables.logistic_roots import MISH_ROOTS, SILU_ROOTS
+from jaxact._tables.logistic_roots import MISH_ROOTS, SIGMOID_ROOTS, SILU_ROOTS
 from jaxact._tables.mish_taylor import MISH_TAYLOR
+
+#: σ⁽ⁿ⁾ (n = 3 … 8) is its Taylor polynomial within a radius of each nonzero root
+#: (jaxact._tables.logistic_roots): the recurrence's terms cancel near a root (σ⁽⁷⁾ at
+#: x = −0.625 was 18,000 ulp off). Order n: (radius, float32 terms, float64 terms); 3/8 and
+#: 28 terms for orders ≥ 4 (at 1/4, 18.3 ulp remained at −5.03, 0.34 from a root of σ⁽⁷⁾);
+#: order 3, which a PINN's training step evaluates on every element, the narrowest window
+#: its bound allows.
+_SIGMOID_WINDOWS = {n: (0.375, 12, None) for n in SIGMOID_ROOTS} | {3: (0.2, 9, 18)}
+
+
+def _sigmoid_windows(value: Array, x: Array, n: int, scale: float = 1.0) -> Array:
+    """``value`` (σ⁽ⁿ⁾(x)·scale), as σ⁽ⁿ⁾'s Taylor polynomial times scale near its roots:
+    at |x| and the positive roots, σ⁽ⁿ⁾ being even (odd n) or odd (even n), so one
+    polynomial serves each pair ±r."""
+    radius, terms32, terms64 = _SIGMOID_WINDOWS[n]
+    roots = [root for root in SIGMOID_ROOTS[n] if root[0][0] > 0]
+    sign = 1.0 if n % 2 else jnp.where(x < 0, -1.0, 1.0).astype(x.dtype)
+    at_abs = taylor_at_roots(value * sign, jnp.abs(x), roots, radius, terms32, scale, terms64)
+    return at_abs * sign
 
 
 def sigmoid_derivative(n: int, x: Array) -> Array:
@@ -66,6 +85,8 @@ def sigmoid_derivative(n: int, x: Array) -> Array:
         # |x| = 2⁻¹⁰⁰ take that directly: h₀ ≈ x/4 is subnormal (flushed) for float32 there.
         slope = _sigmoid_taylor_at_0(n + 1) * _factorial(n + 1)
         near = jnp.where(a < 2.0**-100, slope * x, near)
+    if n in SIGMOID_ROOTS:  # near its roots but 0, where the recurrence cancels
+        near = _sigmoid_windows(near, x, n)
     return jnp.where(a < _FAR, near, far)
 
 
@@ -182,6 +203,8 @@ def _tanh_forms(n: int, m: int, x: Array) -> Array:
         # the smallest normal x, and the products made from them vanish.
         slope = 2.0 ** (n + 2) * _sigmoid_taylor_at_0(n + 1) * _factorial(n + 1)
         inner = jnp.where(a < 2.0**-100, slope * x, inner)
+    if n in SIGMOID_ROOTS:  # tanh⁽ⁿ⁾(x) = 2ⁿ⁺¹σ⁽ⁿ⁾(2x): σ⁽ⁿ⁾'s Taylor windows at 2x
+        inner = _sigmoid_windows(inner, 2 * x, n, 2.0 ** (n + 1))
     # Beyond |x| = 22.5 (σ's far tail at 2x): ±2ⁿ⁺¹e^{−2|x|}, scaled like sech2 above.
     tail = 2.0 ** (n + 1) * _E80 * big
     return jnp.where(a < _FAR / 2, inner, tail if n % 2 else -jnp.sign(x) * tail)
