@@ -21,10 +21,10 @@ from conftest import NAMES, PARAMS, x64
 from jaxact import accuracy
 
 ORDER = 5
-#: Rows whose orders ≥ 3 lose accuracy near their roots (beyond a few ulp of them): silu⁽⁴⁾
-#: is 36 ulp off at x = −4.5 in float64 (a root at −4.4292), x·σ⁽⁴⁾ and 4σ⁽³⁾ cancelling.
-#: Their bound is scaled by the condition number |x·f⁽ᵏ⁺²⁾/f⁽ᵏ⁺¹⁾| until they are fixed.
-NOT_YET_EXACT_NEAR_ROOTS = {"silu"}
+#: Rows whose orders ≥ 3 lose accuracy near their roots (beyond a few ulp of them): their
+#: bound is scaled by the condition number |x·f⁽ᵏ⁺²⁾/f⁽ᵏ⁺¹⁾| until they are fixed. None
+#: at these points (silu⁽⁴⁾ was 36 ulp off at x = −4.5 before its Taylor windows).
+NOT_YET_EXACT_NEAR_ROOTS: set[str] = set()
 POINTS = [-30.0, -4.5, -1.0, -0.3, 0.2, 0.7, 2.5, 12.0]  # tails, centre, both sides of 0
 
 

@@ -76,6 +76,20 @@ ROOT_TABLES: dict[str, tuple[Callable[[mp.mpf], mp.mpf], dict[int, tuple[float, 
         28,
     ),
     "SILU_ROOTS": (silu, {1: (-1.3,), 2: (-2.4, 2.4)}, 24),
+    # silu⁽ⁿ⁾, n = 3 … 8: its positive roots (silu⁽ⁿ⁾ is even or odd for n ≥ 2; 0, a root of
+    # the odd orders, is slope·x there)
+    "SILU_HIGHER_ROOTS": (
+        silu,
+        {
+            3: (3.436,),
+            4: (1.032, 4.429),
+            5: (1.820, 5.401),
+            6: (0.718, 2.506, 6.362),
+            7: (1.302, 3.139, 7.319),
+            8: (0.554, 1.814, 3.741, 8.276),
+        },
+        28,
+    ),
     "MISH_ROOTS": (mish, {1: (-1.2,), 2: (-2.3, 1.5)}, 24),
     "GELU_ROOTS": (gelu, {1: (-0.75,), 2: (-1.4, 1.4)}, 38),
     "GELU_EXACT_ROOTS": (gelu_exact, {1: (-0.75,)}, 30),
@@ -179,16 +193,17 @@ def _module(dps: int, doc: str, body: list[str]) -> str:
 
 def logistic_roots(dps: int = 300) -> str:
     """The module ``logistic_roots``: SIGMOID_ROOTS, SILU_ROOTS and MISH_ROOTS."""
-    doc = """Roots of σ⁽ⁿ⁾ (n = 3 … 8), silu′, silu″, mish′ and mish″, and the Taylor coefficients.
+    doc = """Roots of σ⁽ⁿ⁾ and silu⁽ⁿ⁾ (n = 3 … 8), silu′, silu″, mish′, mish″; Taylor coefficients.
 
-``SIGMOID_ROOTS[n]`` (n = 3 … 8, every nonzero root; 28 coefficients), ``SILU_ROOTS[n]``,
+``SIGMOID_ROOTS[n]`` (n = 3 … 8, every nonzero root; 28 coefficients),
+``SILU_HIGHER_ROOTS[n]`` (n = 3 … 8, the positive roots; 28 coefficients), ``SILU_ROOTS[n]``,
 ``MISH_ROOTS[n]`` (n = 1, 2; 24 coefficients): every root of f⁽ⁿ⁾ whose neighbourhood the
 logistic family evaluates as a Taylor polynomial (see ``Root``); σ(x) = 1/(1 + e⁻ˣ),
 silu(x) = x·σ(x), mish(x) = x·tanh(log(1 + eˣ)). Roots by mpmath.findroot, coefficients
 by mpmath.taylor.
 """
     body = [ROOT_DOC]
-    for name in ("SIGMOID_ROOTS", "SILU_ROOTS", "MISH_ROOTS"):
+    for name in ("SIGMOID_ROOTS", "SILU_ROOTS", "SILU_HIGHER_ROOTS", "MISH_ROOTS"):
         body += _roots_lines(name, roots_table(name, dps))
     return _module(dps, doc, body)
 

@@ -45,7 +45,12 @@ from jaxact._core import tanh as _xla_tanh
 from jaxact._series import FAR as _FAR
 from jaxact._series import factorial as _factorial
 from jaxact._series import taylor_at_roots, taylor_coefficients, window_edges
-from jaxact._tables.logistic_roots import MISH_ROOTS, SIGMOID_ROOTS, SILU_ROOTS
+from jaxact._tables.logistic_roots import (
+    MISH_ROOTS,
+    SIGMOID_ROOTS,
+    SILU_HIGHER_ROOTS,
+    SILU_ROOTS,
+)
 from jaxact._tables.mish_taylor import MISH_TAYLOR
 
 #: σ⁽ⁿ⁾ (n = 3 … 8) is its Taylor polynomial within a radius of each nonzero root
@@ -57,15 +62,22 @@ from jaxact._tables.mish_taylor import MISH_TAYLOR
 _SIGMOID_WINDOWS = {n: (0.375, 12, None) for n in SIGMOID_ROOTS} | {3: (0.2, 9, 18)}
 
 
-def _sigmoid_windows(value: Array, x: Array, n: int, scale: float = 1.0) -> Array:
-    """``value`` (σ⁽ⁿ⁾(x)·scale), as σ⁽ⁿ⁾'s Taylor polynomial times scale near its roots:
-    at |x| and the positive roots, σ⁽ⁿ⁾ being even (odd n) or odd (even n), so one
-    polynomial serves each pair ±r."""
-    radius, terms32, terms64 = _SIGMOID_WINDOWS[n]
-    roots = [root for root in SIGMOID_ROOTS[n] if root[0][0] > 0]
-    sign = 1.0 if n % 2 else jnp.where(x < 0, -1.0, 1.0).astype(x.dtype)
+def _symmetric_windows(
+    value: Array, x: Array, roots, odd: bool, window: tuple, scale: float = 1.0
+) -> Array:
+    """``value`` (f⁽ⁿ⁾(x)·scale), as f⁽ⁿ⁾'s Taylor polynomial times scale near its roots, for
+    an f⁽ⁿ⁾ even or ``odd`` in x: at |x| and the positive ``roots``, so one polynomial serves
+    each pair ±r. ``window``: (radius, float32 terms, float64 terms)."""
+    radius, terms32, terms64 = window
+    roots = [root for root in roots if root[0][0] > 0]
+    sign = jnp.where(x < 0, -1.0, 1.0).astype(x.dtype) if odd else 1.0
     at_abs = taylor_at_roots(value * sign, jnp.abs(x), roots, radius, terms32, scale, terms64)
     return at_abs * sign
+
+
+def _sigmoid_windows(value: Array, x: Array, n: int, scale: float = 1.0) -> Array:
+    """``value`` (σ⁽ⁿ⁾(x)·scale) near σ⁽ⁿ⁾'s roots (even for odd n, odd for even n)."""
+    return _symmetric_windows(value, x, SIGMOID_ROOTS[n], n % 2 == 0, _SIGMOID_WINDOWS[n], scale)
 
 
 def sigmoid_derivative(n: int, x: Array) -> Array:
@@ -392,7 +404,44 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
         near = jnp.where(a < 2.0**-100, slope * x, near)
     if n in SILU_ROOTS:
         near = taylor_at_roots(near, x, SILU_ROOTS[n], _SILU_WIDTH, _ROOT_TERMS32)
+    if n in SILU_HIGHER_ROOTS:
+        # In the tails x·σ⁽ⁿ⁾ and n·σ⁽ⁿ⁻¹⁾ cancel by up to (|x| + n)/||x| − n| (28 ulp at
+        # x = −9.4 for n = 8): from |x| = max(n − 3/2, 7/2) on, the series in z = e^{−|x|}
+        # instead; near every root (silu⁽ⁿ⁾ is even or odd with n), its Taylor polynomial.
+        near = jnp.where(a >= _silu_series_from(n), _silu_series(n, x), near)
+        for window, roots in _silu_windows(n):
+            near = _symmetric_windows(near, x, roots, n % 2 == 1, window)
     return jnp.where(a < _FAR, near, jnp.where(x > 0, right, _left_tail(n, x)))
+
+
+def _silu_windows(n: int) -> list[tuple[tuple, list]]:
+    """[(window, roots)] of silu⁽ⁿ⁾ (n ≥ 3): (radius, float32 terms, float64 terms) 3/8 and
+    12 terms, as σ⁽ⁿ⁾'s, but 3/4 and 16 float32 terms at silu⁽⁷⁾'s roots beyond 2 (float32
+    was 18.3 ulp at x = ±3.81, 0.67 from the root 3.139, over its bound of 18; 3/4 at the
+    root 1.302 would reach where 28 terms fall short)."""
+    roots = SILU_HIGHER_ROOTS[n]
+    if n != 7:
+        return [((0.375, 12, None), list(roots))]
+    near0 = [r for r in roots if abs(r[0][0]) < 2]
+    return [((0.375, 12, None), near0), ((0.75, 16, None), [r for r in roots if r not in near0])]
+
+
+def _silu_series_from(n: int) -> float:
+    return max(n - 1.5, 3.5)
+
+
+def _silu_series(n: int, x: Array) -> Array:
+    """silu⁽ⁿ⁾ for |x| ≥ max(n − 3/2, 7/2) (n ≥ 3): with a = |x| and z = e^−a, σ⁽ᵏ⁾(−a) =
+    Σⱼ (−1)ʲ⁺¹jᵏzʲ, so silu⁽ⁿ⁾(−a) = z·[(n − a) + Σⱼ≥₂ (−1)ʲ⁺¹jⁿ⁻¹(n − ja)zʲ⁻¹] (n − a exact
+    near a = n), and silu⁽ⁿ⁾(a) = (−1)ⁿ silu⁽ⁿ⁾(−a). Terms to j = 16 (float32: 9), whose
+    rest is below 2⁻⁵⁴ (2⁻²⁶) of the sum from there on."""
+    a = jnp.abs(x)
+    z = exp(-a)
+    p = jnp.zeros_like(a)
+    for j in range(16 if x.dtype == jnp.float64 else 9, 1, -1):
+        p = (-1) ** (j + 1) * j ** (n - 1) * (n - j * a) + z * p
+    left = z * ((n - a) + z * p)
+    return left if n % 2 == 0 else jnp.where(x > 0, -left, left)
 
 
 _SILU = Tower(_silu_forms)
