@@ -68,6 +68,19 @@ def taylor_at_roots(
     return value
 
 
+def taylor_at_roots_symmetric(
+    value: Array, x: Array, roots: Iterable[Root], odd: bool, window: tuple, scale: float = 1.0
+) -> Array:
+    """:func:`taylor_at_roots` for an f⁽ⁿ⁾ even or ``odd`` in x: at |x| and the positive
+    ``roots`` only, so one polynomial serves each pair ±r. ``window``: (radius, float32
+    terms, float64 terms or None for all)."""
+    radius, terms32, terms64 = window
+    roots = [root for root in roots if root[0][0] > 0]
+    sign = jnp.where(x < 0, -1.0, 1.0).astype(x.dtype) if odd else 1.0
+    at_abs = taylor_at_roots(value * sign, jnp.abs(x), roots, radius, terms32, scale, terms64)
+    return at_abs * sign
+
+
 def window_edges(roots: Mapping[int, Iterable[Root]], radius: float) -> tuple[float, ...]:
     """The switch points of :func:`taylor_at_roots` for every order: r ± radius."""
     return tuple(hi + s * radius for rs in roots.values() for (hi, _), _ in rs for s in (-1, 1))

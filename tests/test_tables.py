@@ -33,6 +33,7 @@ def _hex(values) -> list[str]:
         (logistic_roots, "MISH_ROOTS", 2, 1),
         (gaussian_roots, "GELU_ROOTS", 2, 0),
         (gaussian_roots, "GELU_EXACT_ROOTS", 1, 0),
+        (gaussian_roots, "GELU_HIGHER_ROOTS", 6, 0),
     ],
 )
 def test_a_root_and_its_coefficients_regenerate_bit_for_bit(module, name, n, i):

@@ -93,6 +93,19 @@ ROOT_TABLES: dict[str, tuple[Callable[[mp.mpf], mp.mpf], dict[int, tuple[float, 
     "MISH_ROOTS": (mish, {1: (-1.2,), 2: (-2.3, 1.5)}, 24),
     "GELU_ROOTS": (gelu, {1: (-0.75,), 2: (-1.4, 1.4)}, 38),
     "GELU_EXACT_ROOTS": (gelu_exact, {1: (-0.75,)}, 30),
+    # gelu⁽ⁿ⁾, n = 3 … 8: its positive roots (gelu − x/2 is even: gelu⁽ⁿ⁾ is even or odd)
+    "GELU_HIGHER_ROOTS": (
+        gelu,
+        {
+            3: (2.0135,),
+            4: (0.7876, 2.5534),
+            5: (1.406, 3.0479),
+            6: (0.6244, 1.9451, 3.4999),
+            7: (1.149, 2.4501, 3.9105),
+            8: (0.5397, 1.6071, 2.9477, 4.2822),
+        },
+        38,
+    ),
 }
 MISH_CENTRES, MISH_TERMS = tuple((j - 10) / 2 for j in range(21)), 41
 #: Chebyshev fits of the Mills ratio on [k, k + 1], k = 0 … 3: coefficients per interval.
@@ -210,15 +223,16 @@ by mpmath.taylor.
 
 def gaussian_roots(dps: int = 100) -> str:
     """The module ``gaussian_roots``: GELU_ROOTS and GELU_EXACT_ROOTS."""
-    doc = """Roots of gelu′, gelu″ and gelu_exact′, and the Taylor coefficients there.
+    doc = """Roots of gelu′, gelu″, gelu⁽ⁿ⁾ (n = 3 … 8) and gelu_exact′, and Taylor coefficients.
 
-``GELU_ROOTS[n]`` (n = 1, 2; 38 coefficients), ``GELU_EXACT_ROOTS[1]`` (30 coefficients):
+``GELU_ROOTS[n]`` (n = 1, 2; 38 coefficients), ``GELU_EXACT_ROOTS[1]`` (30 coefficients),
+``GELU_HIGHER_ROOTS[n]`` (n = 3 … 8, the positive roots; 38 coefficients):
 every root of f⁽ⁿ⁾ whose neighbourhood the Gaussian family evaluates as a Taylor
 polynomial (see ``Root``); gelu(x) = x/2·(1 + tanh(√(2/π)(x + 0.044715x³))) (0.044715
 exactly), gelu_exact(x) = x·Φ(x). Roots by mpmath.findroot, coefficients by mpmath.taylor.
 """
     body = [ROOT_DOC]
-    for name in ("GELU_ROOTS", "GELU_EXACT_ROOTS"):
+    for name in ("GELU_ROOTS", "GELU_EXACT_ROOTS", "GELU_HIGHER_ROOTS"):
         body += _roots_lines(name, roots_table(name, dps))
     return _module(dps, doc, body)
 

@@ -46,8 +46,13 @@ from jaxact._core import (
 )
 from jaxact._dd import split, traced_parts, two_prod, two_sum
 from jaxact._series import FAR as _FAR
-from jaxact._series import taylor_at_roots, taylor_coefficients, window_edges
-from jaxact._tables.gaussian_roots import GELU_EXACT_ROOTS, GELU_ROOTS
+from jaxact._series import (
+    taylor_at_roots,
+    taylor_at_roots_symmetric,
+    taylor_coefficients,
+    window_edges,
+)
+from jaxact._tables.gaussian_roots import GELU_EXACT_ROOTS, GELU_HIGHER_ROOTS, GELU_ROOTS
 from jaxact._tables.mills import MILLS32, MILLS64
 
 # --- exact arithmetic helpers ----------------------------------------------------------
@@ -94,6 +99,8 @@ def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
 #: < 1e-10), not a difference of nearly equal terms. (radius, float32 terms): the
 #: cancellation reaches farther in gelu.
 _ROOT_WINDOW = {"gelu": (3 / 4, 24), "gelu_exact": (1 / 2, 17)}
+#: gelu⁽ⁿ⁾ (n = 3 … 8) near its roots: (radius, float32 terms, float64 terms).
+_HIGHER_WINDOW = (1 / 4, 16, None)
 _FAST_WINDOW_1 = (1 / 4, 10)  # gelu′, float32 with float64 x·v′ (see _gelu_forms)
 
 
@@ -433,7 +440,12 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     tab = (p * z) * scale
     if n % 2:
         tab = jnp.where(x > 0, -tab, tab)
-    return jnp.where(jnp.abs(x) <= _G_REACH, tab, value)
+    value = jnp.where(jnp.abs(x) <= _G_REACH, tab, value)
+    if n in GELU_HIGHER_ROOTS:  # near its roots (f − x/2 is even), where the above cancels
+        value = taylor_at_roots_symmetric(
+            value, x, GELU_HIGHER_ROOTS[n], n % 2 == 1, _HIGHER_WINDOW
+        )
+    return value
 
 
 #: The Taylor tables of gₙ(y) = f⁽ⁿ⁾(y)·e^{−v(y)} of the tanh GELU: centres y = −j/2,

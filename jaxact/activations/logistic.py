@@ -44,7 +44,12 @@ from jaxact._core import (
 from jaxact._core import tanh as _xla_tanh
 from jaxact._series import FAR as _FAR
 from jaxact._series import factorial as _factorial
-from jaxact._series import taylor_at_roots, taylor_coefficients, window_edges
+from jaxact._series import (
+    taylor_at_roots,
+    taylor_at_roots_symmetric,
+    taylor_coefficients,
+    window_edges,
+)
 from jaxact._tables.logistic_roots import (
     MISH_ROOTS,
     SIGMOID_ROOTS,
@@ -62,22 +67,11 @@ from jaxact._tables.mish_taylor import MISH_TAYLOR
 _SIGMOID_WINDOWS = {n: (0.375, 12, None) for n in SIGMOID_ROOTS} | {3: (0.2, 9, 18)}
 
 
-def _symmetric_windows(
-    value: Array, x: Array, roots, odd: bool, window: tuple, scale: float = 1.0
-) -> Array:
-    """``value`` (f⁽ⁿ⁾(x)·scale), as f⁽ⁿ⁾'s Taylor polynomial times scale near its roots, for
-    an f⁽ⁿ⁾ even or ``odd`` in x: at |x| and the positive ``roots``, so one polynomial serves
-    each pair ±r. ``window``: (radius, float32 terms, float64 terms)."""
-    radius, terms32, terms64 = window
-    roots = [root for root in roots if root[0][0] > 0]
-    sign = jnp.where(x < 0, -1.0, 1.0).astype(x.dtype) if odd else 1.0
-    at_abs = taylor_at_roots(value * sign, jnp.abs(x), roots, radius, terms32, scale, terms64)
-    return at_abs * sign
-
-
 def _sigmoid_windows(value: Array, x: Array, n: int, scale: float = 1.0) -> Array:
     """``value`` (σ⁽ⁿ⁾(x)·scale) near σ⁽ⁿ⁾'s roots (even for odd n, odd for even n)."""
-    return _symmetric_windows(value, x, SIGMOID_ROOTS[n], n % 2 == 0, _SIGMOID_WINDOWS[n], scale)
+    return taylor_at_roots_symmetric(
+        value, x, SIGMOID_ROOTS[n], n % 2 == 0, _SIGMOID_WINDOWS[n], scale
+    )
 
 
 def sigmoid_derivative(n: int, x: Array) -> Array:
@@ -410,7 +404,7 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
         # instead; near every root (silu⁽ⁿ⁾ is even or odd with n), its Taylor polynomial.
         near = jnp.where(a >= _silu_series_from(n), _silu_series(n, x), near)
         for window, roots in _silu_windows(n):
-            near = _symmetric_windows(near, x, roots, n % 2 == 1, window)
+            near = taylor_at_roots_symmetric(near, x, roots, n % 2 == 1, window)
     return jnp.where(a < _FAR, near, jnp.where(x > 0, right, _left_tail(n, x)))
 
 
