@@ -317,12 +317,11 @@ def test_the_default_lowering_is_exact_too(name, n):
 #: Rows whose orders 3–8 are held to the contract everywhere, near the roots of f⁽ⁿ⁾
 #: included (the test above scales its bound near roots), with the reach of their roots and
 #: Taylor windows (the windows' edges are not switch points: those feed every order's
-#: tests; this grid probes them): σ's family, whose orders share σ⁽ⁿ⁾'s windows, silu and
-#: gelu. (mish loses up to about a hundred ulp near some roots of its orders ≥ 3 and is not
-#: listed yet.)
+#: tests; this grid probes them): σ's family, whose orders share σ⁽ⁿ⁾'s windows, silu, mish
+#: and gelu (gelu_exact's are products over the roots, exact by construction).
 STRICT_NEAR_ROOTS = {
     **{"sigmoid": 6.0, "softplus": 6.0, "log_sigmoid": 6.0, "tanh": 3.0},
-    **{"silu": 10.0, "gelu": 5.0},
+    **{"silu": 10.0, "mish": 10.0, "gelu": 5.0},
 }
 
 
@@ -330,7 +329,7 @@ STRICT_NEAR_ROOTS = {
 @pytest.mark.parametrize("name", STRICT_NEAR_ROOTS)
 def test_higher_orders_near_their_roots(name, dtype):
     # Every root of σ⁽ⁿ⁾ (n ≤ 9) lies within |x| < 6 (tanh: 3; silu⁽ⁿ⁾'s, and the start of
-    # its tail series, within 10; gelu⁽ⁿ⁾'s within 5): a grid of step 1/64 there,
+    # its tail series, within 10, mish⁽ⁿ⁾'s too; gelu⁽ⁿ⁾'s within 5): a grid of step 1/64 there,
     # and random float32 numbers (full mantissas) in the same range; every order 3–8 within
     # (4 + 2n) ulp, the allowance only within 4 ulp of a root (root_allowance).
     reach = STRICT_NEAR_ROOTS[name]

@@ -29,6 +29,7 @@ def _hex(values) -> list[str]:
     [
         (logistic_roots, "SIGMOID_ROOTS", 7, 0),
         (logistic_roots, "SILU_HIGHER_ROOTS", 8, 3),
+        (logistic_roots, "MISH_HIGHER_ROOTS", 3, 1),
         (logistic_roots, "SILU_ROOTS", 1, 0),
         (logistic_roots, "MISH_ROOTS", 2, 1),
         (gaussian_roots, "GELU_ROOTS", 2, 0),

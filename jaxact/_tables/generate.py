@@ -91,6 +91,19 @@ ROOT_TABLES: dict[str, tuple[Callable[[mp.mpf], mp.mpf], dict[int, tuple[float, 
         28,
     ),
     "MISH_ROOTS": (mish, {1: (-1.2,), 2: (-2.3, 1.5)}, 24),
+    # mish⁽ⁿ⁾, n = 3 … 8: every real root (mish has no parity)
+    "MISH_HIGHER_ROOTS": (
+        mish,
+        {
+            3: (-3.2673, -0.0879, 2.1148),
+            4: (-4.2554, -0.8819, 0.7155, 2.6942),
+            5: (-5.2332, -1.5307, 0.0079, 1.2872, 3.2448),
+            6: (-6.2068, -2.1214, -0.5196, 0.5779, 1.7659, 3.7761),
+            7: (-7.1795, -2.6841, -0.966, 0.0791, 1.0213, 2.1964, 4.2941),
+            8: (-8.153, -3.2326, -1.3672, -0.3224, 0.5185, 1.3999, 2.5986, 4.8024),
+        },
+        28,
+    ),
     "GELU_ROOTS": (gelu, {1: (-0.75,), 2: (-1.4, 1.4)}, 38),
     "GELU_EXACT_ROOTS": (gelu_exact, {1: (-0.75,)}, 30),
     # gelu⁽ⁿ⁾, n = 3 … 8: its positive roots (gelu − x/2 is even: gelu⁽ⁿ⁾ is even or odd)
@@ -206,17 +219,24 @@ def _module(dps: int, doc: str, body: list[str]) -> str:
 
 def logistic_roots(dps: int = 300) -> str:
     """The module ``logistic_roots``: SIGMOID_ROOTS, SILU_ROOTS and MISH_ROOTS."""
-    doc = """Roots of σ⁽ⁿ⁾ and silu⁽ⁿ⁾ (n = 3 … 8), silu′, silu″, mish′, mish″; Taylor coefficients.
+    doc = """Roots of σ⁽ⁿ⁾, silu⁽ⁿ⁾, mish⁽ⁿ⁾ (n = 1 … 8; σ: 3 … 8), and Taylor coefficients there.
 
 ``SIGMOID_ROOTS[n]`` (n = 3 … 8, every nonzero root; 28 coefficients),
-``SILU_HIGHER_ROOTS[n]`` (n = 3 … 8, the positive roots; 28 coefficients), ``SILU_ROOTS[n]``,
+``SILU_HIGHER_ROOTS[n]`` (n = 3 … 8, the positive roots; 28 coefficients),
+``MISH_HIGHER_ROOTS[n]`` (n = 3 … 8, every root; 28 coefficients), ``SILU_ROOTS[n]``,
 ``MISH_ROOTS[n]`` (n = 1, 2; 24 coefficients): every root of f⁽ⁿ⁾ whose neighbourhood the
 logistic family evaluates as a Taylor polynomial (see ``Root``); σ(x) = 1/(1 + e⁻ˣ),
 silu(x) = x·σ(x), mish(x) = x·tanh(log(1 + eˣ)). Roots by mpmath.findroot, coefficients
 by mpmath.taylor.
 """
     body = [ROOT_DOC]
-    for name in ("SIGMOID_ROOTS", "SILU_ROOTS", "SILU_HIGHER_ROOTS", "MISH_ROOTS"):
+    for name in (
+        "SIGMOID_ROOTS",
+        "SILU_ROOTS",
+        "SILU_HIGHER_ROOTS",
+        "MISH_ROOTS",
+        "MISH_HIGHER_ROOTS",
+    ):
         body += _roots_lines(name, roots_table(name, dps))
     return _module(dps, doc, body)
 

@@ -51,6 +51,7 @@ from jaxact._series import (
     window_edges,
 )
 from jaxact._tables.logistic_roots import (
+    MISH_HIGHER_ROOTS,
     MISH_ROOTS,
     SIGMOID_ROOTS,
     SILU_HIGHER_ROOTS,
@@ -578,6 +579,12 @@ def _mish_exp_series(n: int, x: Array) -> Array:
     return lead * p
 
 
+#: mish⁽ⁿ⁾ (n = 3 … 8) near its roots: (radius, terms) for float32 (0.5, 20: at 3/8 float32
+#: was 60 ulp off at x = 0.156 between two roots of mish⁽⁸⁾) and float64 (3/8, all 28: at
+#: 1/2 they fall short).
+_MISH_HIGHER_WINDOW = {"float32": (0.5, 20), "float64": (0.375, None)}
+
+
 def _mish_forms(n: int, m: int, x: Array) -> Array:
     # mish⁽ⁿ⁾ = n!(x·tₙ + tₙ₋₁) from the Taylor coefficients of t = tanh(softplus x); far
     # out (|x| ≥ 45): (x + n)eˣ on the left, x, 1 and (−2)ⁿ(n − 2x)e^−2x on the right, the
@@ -625,6 +632,9 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
     else:
         t = _mish_taylor(n, xc)
         near = (xc * t[n] + t[n - 1]) * _factorial(n)
+    if n in MISH_HIGHER_ROOTS:  # near its roots, where the polynomials and series cancel
+        radius, terms = _MISH_HIGHER_WINDOW[jnp.dtype(x.dtype).name]
+        near = taylor_at_roots(near, x, MISH_HIGHER_ROOTS[n], radius, terms, 1.0, terms)
     # e^−2x underflows in float32 beyond x ≈ 43.6: the right tail starts at 22.5 there.
     far_right = _FAR if x.dtype == jnp.float64 else _FAR / 2
     near = jnp.where(x < far_right, near, right)
