@@ -302,13 +302,19 @@ _TANH_CLIP = 50.0  # beyond, |v| > 9000: σ(v) is 0 or 1 and every derivative un
 # within, v′ⁿ stays finite in float32 for n ≤ 14
 
 
+def _x_poly64(x: Array, k: int) -> Array:
+    """x·(A + k·B·x²) formed in float64 (fast_float64 backends), to about 2⁻⁵⁰ relative."""
+    with wide64():
+        x64 = x.astype(jnp.float64)
+        return x64 * (_A[0] + (k * _B[0]) * (x64 * x64))
+
+
 def _x_poly(xc: Array, k: int) -> tuple[Array, Array]:
     """x·(A + k·B·x²) in two parts (hi, lo): v for k = 1, x·v′ for k = 3. float32 on a
     fast_float64 backend: formed in float64 (to about 2⁻⁵⁰ relative) and split in two."""
     if xc.dtype == jnp.float32 and fast_float64():
+        p = _x_poly64(xc, k)
         with wide64():
-            x64 = xc.astype(jnp.float64)
-            p = x64 * (_A[0] + (k * _B[0]) * (x64 * x64))
             hi = p.astype(jnp.float32)
             return hi, (p - hi.astype(jnp.float64)).astype(jnp.float32)
     ah, al = traced_parts(_A, xc.dtype)
@@ -343,9 +349,8 @@ def _gelu_value_wide(x: Array) -> Array:
     k = −100 the power of two is taken as 2^{k+64}·2⁻⁶⁴, so that x·e^v stays normal as long
     as the result is. Within 3.3 ulp (float32; 3.9 for the double-length form).
     """
+    v = _x_poly64(x, 1)
     with wide64():
-        x64 = x.astype(jnp.float64)
-        v = x64 * (_A[0] + _B[0] * (x64 * x64))
         t = -jnp.minimum(jnp.abs(v), 126.0)  # e^{−126} = 2^{−182}: k + 64 stays in range
         k = jnp.round(t * (1 / _LN2))
         r = (t - k * _LN2).astype(jnp.float32)
