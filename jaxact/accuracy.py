@@ -278,15 +278,23 @@ def _reference_mixed(act: Activation, x: float, n: int, m: int, param):
     return d
 
 
+def flushes_subnormals(dtype) -> bool:
+    """Whether XLA flushes ``dtype``'s subnormal results to zero: those of float32 and float64,
+    and bfloat16's, which are float32's; float16's are float32 normals."""
+    return float(ml_dtypes.finfo(dtype).tiny) <= float(ml_dtypes.finfo(np.float32).tiny)
+
+
 def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
     """|got − ref| in units of ``dtype``'s spacing at ``ref``.
 
-    Where the true value is below the smallest normal number ``tiny``, a result of the same
-    sign (or zero) no larger than ``tiny`` is exact (XLA flushes subnormals) and counts as
-    0; anything else counts in units of the spacing at ``tiny``. An infinite true value
-    (a limit at ±inf) must be met exactly. Where the true value is beyond the largest finite
-    number (selu(65504) in float16 is 7.2e4), ±inf of its sign is the correctly rounded
-    result and counts as 0.
+    Where the true value is below the smallest normal number ``tiny``, errors count in units
+    of the subnormal spacing (the spacing at ``tiny``), signs included. Where the dtype's
+    subnormals are float32's or float64's, which XLA flushes (float32, bfloat16, float64), a
+    result of the true value's sign (or zero) no larger than ``tiny`` counts as exact;
+    float16's subnormals are float32 normals, computed and rounded like any other value.
+    An infinite true value (a limit at ±inf) must be met exactly. Where the true value is
+    beyond the largest finite number (selu(65504) in float16 is 7.2e4), ±inf of its sign is
+    the correctly rounded result and counts as 0.
     """
     info = ml_dtypes.finfo(dtype)
     tiny, nmant, big = float(info.tiny), int(info.nmant), float(info.max)
@@ -304,17 +312,18 @@ def ulp_error(got: np.ndarray, ref: list, dtype) -> np.ndarray:
         _, e = np.frexp(hi)  # |hi| in [2^(e−1), 2^e); a power of 2 with lo < 0: the binade below
         e = e - 1 - ((np.abs(np.ldexp(1.0, e - 1)) == np.abs(hi)) & (lo * np.sign(hi) < 0))
         out[plain] = (diff / np.ldexp(1.0, e - nmant))[plain]
-    # A true value below the smallest normal number (and a float64 one at that): a result
-    # of its sign (or 0) no larger than tiny is exact, else in units of the spacing at tiny.
+    # A true value below the smallest normal number (and a float64 one at that): in units
+    # of the spacing at tiny; where subnormals are flushed, a result of its sign (or 0) no
+    # larger than tiny is exact.
     small = np.isfinite(g) & np.isfinite(hi) & (np.abs(hi) < tiny) & ~plain
     if nmant >= 52:  # float64: a subnormal float64 reference is not exact enough
         small &= sign == 0
     with np.errstate(all="ignore"):
         same_side = (g == 0) | (sign == 0) | ((g > 0) == (sign > 0))
-        flushed = same_side & (np.abs(g) <= tiny)
+        flushed = same_side & (np.abs(g) <= tiny) & flushes_subnormals(dtype)
         out[small] = np.where(flushed, 0.0, np.abs(g - hi) / tiny * 2.0**nmant)[small]
     for i in np.flatnonzero(~plain & ~small):
-        out[i] = _ulp_error_one(g[i], ref[i], tiny, nmant, big)
+        out[i] = _ulp_error_one(g[i], ref[i], tiny, nmant, big, flushes_subnormals(dtype))
     return out
 
 
@@ -374,7 +383,7 @@ def _split_raw(raw: tuple) -> tuple[float, float, float] | None:
     return (-hi, 0.0 - lo, -1.0) if sign else (hi, lo, 1.0)  # lo = 0: +0.0, as float(0)
 
 
-def _ulp_error_one(g: float, r, tiny: float, nmant: int, big: float) -> float:
+def _ulp_error_one(g: float, r, tiny: float, nmant: int, big: float, flushes: bool) -> float:
     """:func:`ulp_error` of one value, in mpmath: infinities, subnormals, huge values."""
     mp = _mp()
     if math.isinf(g) and not mp.isnan(r) and abs(r) > big and (g > 0) == (r > 0):
@@ -384,7 +393,7 @@ def _ulp_error_one(g: float, r, tiny: float, nmant: int, big: float) -> float:
     diff = abs(mp.mpf(g) - r)
     if abs(r) < tiny:
         same_side = g == 0 or r == 0 or (g > 0) == (r > 0)
-        return 0.0 if same_side and abs(g) <= tiny else float(diff / tiny * 2**nmant)
+        return 0.0 if flushes and same_side and abs(g) <= tiny else float(diff / tiny * 2**nmant)
     ulp = mp.ldexp(1, int(mp.floor(mp.log(abs(r), 2))) - nmant)
     return float(diff / ulp)
 

@@ -76,6 +76,7 @@ def ulps(got: np.ndarray, want: np.ndarray, dtype) -> np.ndarray:
         e = np.floor(np.log2(np.maximum(a, tiny)))
         err = np.abs(got - want) / np.exp2(e - nmant)
     flushed = (a < tiny) & ((got == 0) | (np.sign(got) == np.sign(want))) & (np.abs(got) <= tiny)
+    flushed &= accuracy.flushes_subnormals(dtype)
     overflow = (a > top) & (got == np.where(want > 0, np.inf, -np.inf))  # rounds to ±inf
     return np.where(flushed | overflow, 0.0, err)
 
