@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -102,3 +103,27 @@ def evaluate_all(act, keys, param, dtype, x) -> dict:
 
         out = jax.jit(jax.vmap(at))(jnp.asarray(x), jnp.asarray(param, dtype))
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def root_allowance(name, x, n, p, ref_n, dtype, bound, within=4, m=0):
+    """The contract's allowance near an interior root of g = ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f, in ulps of the
+    true value: bound·|∂ₓg(x)|·ulp(x) where g is 0 at x or changes sign within ``within``
+    ulp of x (squareplus⁽⁴⁾ is 0 exactly at x = ±√b/2), else 0. Called on failing points;
+    more than 32 of them are no rounding near a root (a point within 4 ulp of one is rare):
+    none is excused, and the references beside them (minutes, in gelu_exact's tails) are
+    not computed."""
+    info = ml_dtypes.finfo(dtype)
+    tiny, nmant = float(info.tiny), int(info.nmant)
+    out = np.zeros(len(x))
+    if len(x) > 32:
+        return out
+    for i, v in enumerate(np.asarray(x, np.float64)):
+        if not np.isfinite(v):
+            continue
+        u = float(2.0 ** (np.floor(np.log2(max(abs(v), tiny))) - nmant))
+        sides = [accuracy.reference(name, v + k * within * u, n, m, p) for k in (-1, 1)]
+        if ref_n[i] == 0 or sides[0] * ref_n[i] <= 0 or sides[1] * ref_n[i] <= 0:
+            fn1 = abs(accuracy.reference(name, float(v), n + 1, m, p))
+            unit = 2.0 ** (np.floor(np.log2(max(abs(float(ref_n[i])), tiny))) - nmant)
+            out[i] = float(bound * fn1 * u / unit)
+    return out

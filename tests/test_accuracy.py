@@ -1,14 +1,14 @@
 """Every order autodiff reaches agrees with a high-precision reference to a few ulp.
 
 Bounds (ulp at the true value, orders 0/1/2): float32 and float64 4/4/8, float16 and
-bfloat16 1/1/1 (``jaxact.accuracy.BOUNDS``); orders n = 3…8 of smooth rows: (4 + 2n) ulp in
+bfloat16 1/1/1 (``jaxact.accuracy.BOUNDS``); orders n = 2…8 of every row: (4 + 2n) ulp in
 float32 and float64. The points cover the whole normal range, both sides of every switch
 point of the row (``switch_points``), x → 0, the tails, and ±inf (expected: the reference
 far out). References are cached across tests (``jaxact.accuracy.reference``) and
 precomputed in tests/reference_table.txt.gz (tests/make_reference_table.py; a row whose
 definition changed since is computed afresh). Near an interior root of f⁽ⁿ⁾ (0 at x, or a
 sign change within 4 ulp of x) the bound adds bound·|f⁽ⁿ⁺¹⁾(x)|·ulp(x), as the contract
-allows; orders 3–8 are also scaled by |x·f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾| near a root located between points.
+allows (``root_allowance``); nowhere else.
 """
 
 import functools
@@ -26,9 +26,9 @@ from conftest import (
     NAMES,
     PARAMS,
     cases,
-    compiled_together,
     evaluate_all,
     param_in,
+    root_allowance,
     x64,
 )
 from jaxact import _core, accuracy
@@ -40,12 +40,6 @@ MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: te
     (0, 1): ["grad", "closed"],  # ∂f/∂α
     (1, 1): ["grad", "closed"],  # ∂²f/∂x∂α
 }
-
-HIGHER = range(3, 9)  # orders of the relative higher-order test
-
-#: (name, order) whose orders ≥ 3 are known not to be exact yet, by their author's word.
-#: Empty: every smooth row is held to the bound.
-HIGHER_ORDER_XFAIL: set[tuple[str, int]] = set()
 
 
 def orders(name):
@@ -129,108 +123,138 @@ def test_derivatives_match_reference_in_ulp(name, param, dtype):
     print(name, dtype, {k: round(v, 2) for k, v in worst.items()})
 
 
-def root_allowance(name, x, n, p, ref_n, dtype, bound, within=4):
-    """The contract's allowance near an interior root of f⁽ⁿ⁾, in ulps of the true value:
-    bound·|f⁽ⁿ⁺¹⁾(x)|·ulp(x) where f⁽ⁿ⁾ is 0 at x or changes sign within ``within`` ulp of
-    x (squareplus⁽⁴⁾ is 0 exactly at x = ±√b/2), else 0. Called on failing points only."""
-    info = ml_dtypes.finfo(dtype)
-    tiny, nmant = float(info.tiny), int(info.nmant)
-    out = np.zeros(len(x))
-    for i, v in enumerate(np.asarray(x, np.float64)):
-        if not np.isfinite(v):
-            continue
-        u = float(2.0 ** (np.floor(np.log2(max(abs(v), tiny))) - nmant))
-        sides = [accuracy.reference(name, v + k * within * u, n, 0, p) for k in (-1, 1)]
-        if ref_n[i] == 0 or sides[0] * ref_n[i] <= 0 or sides[1] * ref_n[i] <= 0:
-            fn1 = abs(accuracy.reference(name, float(v), n + 1, 0, p))
-            unit = 2.0 ** (np.floor(np.log2(max(abs(float(ref_n[i])), tiny))) - nmant)
-            out[i] = float(bound * fn1 * u / unit)
-    return out
+# --- orders 2 to 8 ---------------------------------------------------------------------
+
+HIGHER = range(2, 9)
+
+#: How far out the roots of f⁽ⁿ⁾ (n ≤ 9) lie, and the Taylor windows and tail series
+#: around them: σ⁽ⁿ⁾'s within |x| < 6 (tanh's within 3), silu⁽ⁿ⁾'s and mish⁽ⁿ⁾'s within
+#: 10, gelu⁽ⁿ⁾'s within 5, squareplus⁽ⁿ⁾'s within a few √b. A grid of step 1/64 there, and
+#: random float32 numbers (full mantissas) in the same range; the windows' edges are not
+#: switch points (those feed every order's tests), this grid probes them.
+ROOT_REACH = {
+    **{"sigmoid": 6.0, "softplus": 6.0, "log_sigmoid": 6.0, "tanh": 3.0},
+    **{"silu": 10.0, "mish": 10.0, "gelu": 5.0, "gelu_exact": 5.0, "squareplus": 12.0},
+}
+
+#: Points every row's orders 2–8 are checked at, besides its test points: the tails where a
+#: recurrence's terms cancel or underflow (±700 in float64), x → 0, and just above the
+#: smallest normal number, where the O(x) terms of f⁽ⁿ⁾(x) ≈ f⁽ⁿ⁾(0) + f⁽ⁿ⁺¹⁾(0)·x are
+#: subnormal (tanh⁽⁶⁾(tiny) was 0).
+HIGHER_POINTS = [-700.0, -90.0, -40.0, -12.0, -3.0, -1.3, -0.7, -1e-3, 0.0, 1e-3, 0.24, 0.7]
+HIGHER_POINTS += [1.3, 3.0, 3.8, 12.0, 40.0, 90.0, 2.0**-100, -(2.0**-99)]
+HIGHER_POINTS += [*np.geomspace(1e-3, 1e6, 28), *np.linspace(0.05, 6, 24)]
+
+#: mish beyond its Taylor table (|x| > 5.25): the series in e^−|x|, near the roots of
+#: mish⁽ⁿ⁾ (x ≈ −n, where x + n cancels) and across the float32 right tail's switch (22.5).
+MISH_OUT = [-44.0, -30.0, -12.0, -9.0625, -8.125, -7.1875, -6.1875, -5.3125, -5.25]
+MISH_OUT += [5.25, 5.3125, 6.0, 9.0, 15.0, 22.25, 22.75, 30.0, 44.0]
 
 
-def root_condition(x, ref_n, ref_n1, tiny):
-    """|x·f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾| where x lies near a nonzero root r of f⁽ⁿ⁾ (x/r in [1/2, 2]; roots
-    located by sign changes of the reference between neighbouring points, interpolated
-    linearly), else 1."""
-    order = np.argsort(x)
-    xs, r = x[order], np.array([float(v) for v in ref_n])[order]
-    roots = [  # by linear interpolation between the two points
-        xs[i] + (xs[i + 1] - xs[i]) * r[i] / (r[i] - r[i + 1])
-        for i in range(len(xs) - 1)
-        if np.isfinite(xs[i : i + 2]).all()
-        and xs[i] * xs[i + 1] > 0
-        and min(abs(r[i]), abs(r[i + 1])) >= tiny
-        and r[i] * r[i + 1] < 0
-    ]
-    kappa = np.ones(len(x))
-    for i, v in enumerate(x):
-        if np.isfinite(v) and any(0.5 <= v / root <= 2 for root in roots) and ref_n[i] != 0:
-            kappa[i] = max(1.0, float(abs(v * ref_n1[i] / ref_n[i])))
-    return kappa
+def higher_points(act, dtype) -> np.ndarray:
+    """The row's sparse test points (±inf included), :data:`HIGHER_POINTS` of both signs,
+    tiny·{±1, 2, 1000}, and the grid and random numbers over :data:`ROOT_REACH`."""
+    tiny = float(ml_dtypes.finfo(dtype).tiny)
+    extra = [*HIGHER_POINTS, *(-v for v in HIGHER_POINTS), tiny, -tiny, 2 * tiny, 1e3 * tiny]
+    if act.name == "mish":
+        extra += MISH_OUT
+    reach = ROOT_REACH.get(act.name)
+    if reach is not None:
+        rng = np.random.default_rng(sum(map(ord, act.name)))
+        grid = np.arange(-64 * reach, 64 * reach + 1) / 64
+        extra += [*grid, *rng.uniform(-reach, reach, 256).astype(np.float32)]
+    extra = np.array(extra, np.float64)
+    extra = extra[np.abs(extra) <= float(ml_dtypes.finfo(dtype).max)].astype(dtype)
+    x = np.unique(np.concatenate([points(act, dtype, sparse=True), extra]))
+    if act.name == "gelu_exact":  # see GELU_EXACT_FAR
+        x = x[(x <= 40) | np.isin(x, np.array(GELU_EXACT_FAR, dtype))]
+    return x
+
+
+#: gelu_exact's right tail, where f⁽ⁿ⁾ (n ≥ 2) ≈ e^−x²/2 lies below 1e-347 beside f ≈ x:
+#: mpmath resolves it only at thousands of bits (a minute a point), and every dtype's
+#: correct result there is 0 (flushed): a few points stand for the rest.
+GELU_EXACT_FAR = [46.415889739990234, 49.5, 100.0, 1000.0, 1e6, np.inf]
 
 
 def higher_order_modes(n):
-    """derivative(f, n), and nested jax.grad: from f itself up to order 4 (deeper nests
-    compile for tens of seconds), and two jax.grad levels over derivative(f, n − 2) above."""
+    """derivative(f, n), and nested jax.grad from f itself up to order 4 (deeper nests
+    compile for tens of seconds), two jax.grad levels over derivative(f, n − 2) above;
+    order 2's transforms are test_derivatives_match_reference_in_ulp's."""
+    if n == 2:
+        return ["closed"]
     return ["closed", "grad"] if n <= 4 else ["closed", "grad∘grad∘derivative"]
 
 
-def higher(act, n, param, mode):
-    args = () if param is None else (param,)
-    if mode != "grad∘grad∘derivative":
-        return accuracy.autodiff(act, n, 0, *args, mode=mode)
-    g = jax.grad(jax.grad(jaxact.derivative(act.name, n - 2)))
-    return jax.jit(jax.vmap(lambda x: g(x, *args)))
+def higher(name, n, mode, args):
+    """f⁽ⁿ⁾ of one point by ``mode``, with the parameter ``args``."""
+    if mode == "closed":
+        g = jaxact.derivative(name, n)
+    else:
+        g = jaxact.ACTIVATIONS[name].fn if mode == "grad" else jaxact.derivative(name, n - 2)
+        for _ in range(n if mode == "grad" else 2):
+            g = jax.grad(g)
+    return lambda x: g(x, *args)
 
 
-#: Rows whose references of orders 3–8 cost minutes (mpmath's erfc and the cubic in the
-#: Gaussian tails at raised precision): run by ``python -m pytest -m slow``, not by default.
-SLOW_HIGHER = {"gelu", "gelu_exact"}
-SMOOTH = [
-    pytest.param(*c.values, id=c.id, marks=[pytest.mark.slow] if c.values[0] in SLOW_HIGHER else [])
-    for c in cases(["float32", "float64"])
-    if jaxact.ACTIVATIONS[c.values[0]].smooth
-]
-
-
-@pytest.mark.parametrize("name,param,dtype", SMOOTH)
-def test_higher_orders_relative(name, param, dtype):
+@functools.lru_cache(maxsize=1)
+def evaluate_higher(name, dtype):
+    """{param: (x, {(n, mode): f⁽ⁿ⁾ at x, and at NaN last})} for each parameter value, from
+    one compiled program (a parameter value per point, as in :func:`evaluate_row`)."""
     act = jaxact.ACTIVATIONS[name]
     dt = jnp.dtype(dtype)
-    tiny = float(ml_dtypes.finfo(dt).tiny)
-    failures, worst = [], {}
+    params = PARAMS[name]
+    xs = [np.append(higher_points(act, dt), np.array(np.nan, dt)) for _ in params]
+    keys = [(n, mode) for n in HIGHER for mode in higher_order_modes(n)]
+
+    def at(x, p):
+        args = () if params == [None] else (p,)
+        return {k: higher(name, *k, args)(x) for k in keys}
+
+    per_point = np.repeat([0.0 if p is None else p for p in params], [len(x) for x in xs])
+    x = np.concatenate(xs)
+    out = jax.jit(jax.vmap(at))(jnp.asarray(x), jnp.asarray(per_point, dt))
+    out = {k: np.asarray(v) for k, v in out.items()}
+    ends = np.cumsum([len(x) for x in xs])
+    return {
+        p: (x[:-1], {k: y[end - len(x) : end] for k, y in out.items()})
+        for p, x, end in zip(params, xs, ends, strict=True)
+    }
+
+
+#: (row, dtype)'s parameter values next to each other: they share a program.
+HIGHER_CASES = [c for c in ULP_CASES if c.values[2] in ("float32", "float64")]
+
+
+@pytest.mark.parametrize("name,param,dtype", HIGHER_CASES)
+def test_higher_orders(name, param, dtype):
+    # Orders 2–8 within (4 + 2n) ulp at every point (order 2's bound is the contract's 8);
+    # the only allowance is root_allowance's, within 4 ulp of a root of f⁽ⁿ⁾.
+    dt = jnp.dtype(dtype)
+    failures = []
     with x64(dtype):
-        x = points(act, dt, sparse=True)
-        x64_ = x.astype(np.float64)
+        x, results = evaluate_higher(name, dtype)[param]
         p = param_in(param, dtype)
-        pa = None if param is None else jnp.asarray(param, dt)
-        modes = [(n, mode) for n in HIGHER for mode in higher_order_modes(n)]
-        fns = {(n, mode): higher(act, n, pa, mode) for n, mode in modes}
-        results = compiled_together(fns, np.append(x, np.array(np.nan, dt)))
+        x64_ = x.astype(np.float64)
         for n in HIGHER:
             ref = [accuracy.reference(name, float(v), n, 0, p) for v in x64_]
-            ref1 = [accuracy.reference(name, float(v), n + 1, 0, p) for v in x64_]
-            bound = (4 + 2 * n) * root_condition(x64_, ref, ref1, tiny)
+            bound = 4 + 2 * n
             for mode in higher_order_modes(n):
-                got = np.asarray(results[n, mode])
+                got = results[n, mode]
                 if not np.isnan(got[-1]):
                     failures.append(f"order {n} via {mode}: {got[-1]} at NaN")
-                got = got[:-1]
-                err = accuracy.ulp_error(got, ref, dt)
+                err = accuracy.ulp_error(got[:-1], ref, dt)
                 bad = np.flatnonzero(err > bound)
-                if bad.size:  # a root of f⁽ⁿ⁾ within a few ulp of x?
-                    extra = root_allowance(name, x[bad], n, p, [ref[i] for i in bad], dt, 4 + 2 * n)
-                    err[bad] = np.maximum(bound[bad], err[bad] - extra)
+                if bad.size:
+                    extra = root_allowance(name, x[bad], n, p, [ref[i] for i in bad], dt, bound)
+                    err[bad] = np.maximum(bound, err[bad] - extra)
                     bad = np.flatnonzero(err > bound)
-                worst[n, mode] = err.max()
-                if bad.size and (name, n) not in HIGHER_ORDER_XFAIL:
+                if bad.size:
                     i = bad[np.argmax(err[bad])]
                     failures.append(
-                        f"order {n} via {mode}: {err[i]:.3g} ulp > {bound[i]:.3g} at x={x[i]} "
-                        f"({bad.size} points)"
+                        f"order {n} via {mode}: {err[i]:.3g} ulp at x={x[i]!r} ({bad.size} points)"
                     )
-    print(name, dtype, {k: round(v, 2) for k, v in worst.items()})
-    assert not failures, f"{name} {dtype}: " + "; ".join(failures)
+    assert not failures, f"{name} {param} {dtype}: " + "; ".join(failures)
 
 
 @pytest.mark.parametrize("name", ["prelu", "leaky_relu", "elu"])
@@ -312,46 +336,3 @@ def test_the_default_lowering_is_exact_too(name, n):
         extra = root_allowance(name, x[bad], n, p, [ref[i] for i in bad], np.float32, bound)
         err[bad] = np.maximum(bound, err[bad] - extra)
     assert err.max() <= bound, f"{name} order {n}: {err.max():.2f} ulp at x={x[err.argmax()]}"
-
-
-#: Rows whose orders 3–8 are held to the contract everywhere, near the roots of f⁽ⁿ⁾
-#: included (the test above scales its bound near roots), with the reach of their roots and
-#: Taylor windows (the windows' edges are not switch points: those feed every order's
-#: tests; this grid probes them): σ's family, whose orders share σ⁽ⁿ⁾'s windows, silu, mish
-#: and gelu (gelu_exact's are products over the roots, exact by construction).
-STRICT_NEAR_ROOTS = {
-    **{"sigmoid": 6.0, "softplus": 6.0, "log_sigmoid": 6.0, "tanh": 3.0},
-    **{"silu": 10.0, "mish": 10.0, "gelu": 5.0},
-}
-
-
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name", STRICT_NEAR_ROOTS)
-def test_higher_orders_near_their_roots(name, dtype):
-    # Every root of σ⁽ⁿ⁾ (n ≤ 9) lies within |x| < 6 (tanh: 3; silu⁽ⁿ⁾'s, and the start of
-    # its tail series, within 10, mish⁽ⁿ⁾'s too; gelu⁽ⁿ⁾'s within 5): a grid of step 1/64 there,
-    # and random float32 numbers (full mantissas) in the same range; every order 3–8 within
-    # (4 + 2n) ulp, the allowance only within 4 ulp of a root (root_allowance).
-    reach = STRICT_NEAR_ROOTS[name]
-    rng = np.random.default_rng(sum(map(ord, name)))
-    x = np.concatenate(
-        [np.arange(-64 * reach, 64 * reach + 1) / 64, rng.uniform(-reach, reach, 256)]
-    ).astype(np.float32)
-    x64_ = x.astype(np.float64)
-    failures = []
-    with x64(dtype):
-        fns = {n: jaxact.derivative(name, n) for n in HIGHER}
-        results = compiled_together(fns, x.astype(dtype))
-    for n in HIGHER:
-        ref = [accuracy.reference(name, float(v), n) for v in x64_]
-        bound = 4 + 2 * n
-        err = accuracy.ulp_error(np.asarray(results[n]), ref, jnp.dtype(dtype))
-        bad = np.flatnonzero(err > bound)
-        if bad.size:
-            extra = root_allowance(name, x[bad], n, None, [ref[i] for i in bad], dtype, bound)
-            err[bad] = np.maximum(bound, err[bad] - extra)
-            bad = np.flatnonzero(err > bound)
-        if bad.size:
-            i = bad[np.argmax(err[bad])]
-            failures.append(f"order {n}: {err[i]:.3g} ulp at x={x[i]!r} ({bad.size} points)")
-    assert not failures, f"{name} {dtype}: " + "; ".join(failures)
