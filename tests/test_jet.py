@@ -42,13 +42,15 @@ def taylor_reference(name, x0, series, param):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_jet_is_exact(name):
-    # Points, series and parameter are float32 numbers: both dtypes share the references.
+    # Points, series and parameter are float32 numbers (the references are theirs).
     param = PARAMS[name][-1]
     param = None if param is None else float(np.float32(param))
     unit = [1.0] + [0.0] * (ORDER - 1)  # gives f⁽ᵏ⁾/k!
     rand = np.random.default_rng(len(name)).normal(size=ORDER).astype(np.float32)
-    for dtype in ["float32", "float64"]:  # a random series exercises every product of the rule
-        check_jet(name, param, [unit, [float(v) for v in rand]], dtype)
+    # A random series exercises every product of the rule. float32 only: the rule's
+    # arithmetic is the same in every dtype, and the closed forms it combines are checked
+    # in each (test_accuracy.test_higher_orders); float64 jets run below, through a gradient.
+    check_jet(name, param, [unit, [float(v) for v in rand]], "float32")
 
 
 def check_jet(name, param, all_series, dtype):
