@@ -129,7 +129,8 @@ HIGHER = range(2, 9)
 
 #: How far out the roots of f⁽ⁿ⁾ (n ≤ 9) lie, and the Taylor windows and tail series
 #: around them: σ⁽ⁿ⁾'s within |x| < 6 (tanh's within 3), silu⁽ⁿ⁾'s and mish⁽ⁿ⁾'s within
-#: 10, gelu⁽ⁿ⁾'s within 5, squareplus⁽ⁿ⁾'s within a few √b. A grid of step 1/64 there, and
+#: 10, gelu⁽ⁿ⁾'s within 5, squareplus⁽ⁿ⁾'s within 2√b (6 for b = 9; its grid reaches twice as
+#: far). A grid of step 1/64 there, and
 #: random float32 numbers (full mantissas) in the same range; the windows' edges are not
 #: switch points (those feed every order's tests), this grid probes them.
 ROOT_REACH = {
@@ -171,9 +172,9 @@ def higher_points(act, dtype) -> np.ndarray:
     return x
 
 
-#: gelu_exact's right tail, where f⁽ⁿ⁾ (n ≥ 2) ≈ e^−x²/2 lies below 1e-347 beside f ≈ x:
-#: mpmath resolves it only at thousands of bits (a minute a point), and every dtype's
-#: correct result there is 0 (flushed): a few points stand for the rest.
+#: gelu_exact's right tail beyond x = 40, where f⁽ⁿ⁾ (n ≥ 2) ≈ xⁿ⁻¹e^−x²/2 is below 1e-330
+#: beside f ≈ x: mpmath resolves it only at thousands of bits (a minute a point), and the
+#: correctly rounded result there is 0 in every dtype: a few points stand for the rest.
 GELU_EXACT_FAR = [46.415889739990234, 49.5, 100.0, 1000.0, 1e6, np.inf]
 
 
