@@ -286,8 +286,12 @@ def test_get_and_derivative_know_every_elementwise_public_name():
 
 def test_every_row_binds_a_primitive_of_its_own_name():
     # jaxprs and profiles name the activation: jaxact_<row> (prelu and leaky_relu share
-    # their forms, not their primitive).
+    # their forms, not their primitive). identity binds none (it is x, as jax.nn's); its
+    # closed forms, jaxact.derivative("identity", n), do.
     for name, act in jaxact.ACTIVATIONS.items():
-        jaxpr = jax.make_jaxpr(act.fn)(jnp.ones(3), *act.sample_params())
+        fn = jaxact.derivative(name, 0) if name == "identity" else act.fn
+        jaxpr = jax.make_jaxpr(fn)(jnp.ones(3), *act.sample_params())
         prims = {e.primitive.name for e in jaxpr.jaxpr.eqns[0].params["jaxpr"].eqns}
         assert f"jaxact_{name}" in prims, (name, prims)
+    jaxpr = jax.make_jaxpr(jaxact.identity)(jnp.ones(3))
+    assert not {e.primitive.name for e in jaxpr.jaxpr.eqns[0].params["jaxpr"].eqns} - {"name"}

@@ -108,7 +108,12 @@ def test_infinities_and_nan():
         assert np.isnan(y[2]), name
         for n in range(1, 5):
             dy = got[n, 0]
-            assert np.isfinite(dy[:2]).all() and np.isnan(dy[2]), (name, n, dy)
+            # identity is x itself (as jax.nn's): its derivatives are 1 and 0 at NaN too
+            assert np.isfinite(dy[:2]).all() and np.isnan(dy[2]) != (name == "identity"), (
+                name,
+                n,
+                dy,
+            )
 
 
 @pytest.mark.parametrize("b", [4.0, 9.0, 0.01])
