@@ -6,6 +6,7 @@ gelu, gelu_exact; the roots and coefficients in ``jaxact._tables``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 
@@ -69,18 +70,48 @@ def taylor_at_roots(
 
 
 def taylor_at_roots_symmetric(
-    value: Array, x: Array, roots: Iterable[Root], odd: bool, window: tuple, scale: float = 1.0
+    value: Array,
+    x: Array,
+    roots: Iterable[Root],
+    odd: bool,
+    radius: float,
+    terms32: int,
+    scale: float = 1.0,
+    terms64: int | None = None,
 ) -> Array:
     """:func:`taylor_at_roots` for an f⁽ⁿ⁾ even or ``odd`` in x: at |x| and the positive
-    ``roots`` only, so one polynomial serves each pair ±r. ``window``: (radius, float32
-    terms, float64 terms or None for all)."""
-    radius, terms32, terms64 = window
+    ``roots`` only, so one polynomial serves each pair ±r."""
     roots = [root for root in roots if root[0][0] > 0]
     sign = jnp.where(x < 0, -1.0, 1.0).astype(x.dtype) if odd else 1.0
     at_abs = taylor_at_roots(value * sign, jnp.abs(x), roots, radius, terms32, scale, terms64)
     return at_abs * sign
 
 
-def window_edges(roots: Mapping[int, Iterable[Root]], radius: float) -> tuple[float, ...]:
-    """The switch points of :func:`taylor_at_roots` for every order: r ± radius."""
-    return tuple(hi + s * radius for rs in roots.values() for (hi, _), _ in rs for s in (-1, 1))
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """Where an order f⁽ⁿ⁾ is its Taylor polynomial at each of its roots (the general forms
+    cancel near a root): within ``radius`` of it, with the first ``terms32`` coefficients in
+    float32 and ``terms64`` (None: all of the table's) in float64; ``radius64``, where given,
+    is float64's radius. ``parity`` "even" or "odd": f⁽ⁿ⁾'s symmetry in x, so that one
+    polynomial, at |x|, serves each pair of roots ±r. Every family states its windows so."""
+
+    radius: float
+    terms32: int
+    terms64: int | None = None
+    radius64: float | None = None
+    parity: str | None = None
+
+    def apply(self, value: Array, x: Array, roots: Iterable[Root], scale: float = 1.0) -> Array:
+        """``value`` (f⁽ⁿ⁾ at x, times ``scale``), replaced near ``roots`` by the polynomials."""
+        wide = x.dtype == jnp.float64 and self.radius64 is not None
+        radius = self.radius64 if wide else self.radius
+        args = (radius, self.terms32, scale, self.terms64)
+        if self.parity is None:
+            return taylor_at_roots(value, x, roots, *args)
+        return taylor_at_roots_symmetric(value, x, roots, self.parity == "odd", *args)
+
+    def edges(self, roots: Mapping[int, Iterable[Root]]) -> tuple[float, ...]:
+        """The switch points r ± radius of every root of every order in ``roots``."""
+        return tuple(
+            hi + s * self.radius for rs in roots.values() for (hi, _), _ in rs for s in (-1, 1)
+        )

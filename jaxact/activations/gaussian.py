@@ -46,12 +46,7 @@ from jaxact._core import (
 )
 from jaxact._dd import split, traced_parts, two_prod, two_sum
 from jaxact._series import FAR as _FAR
-from jaxact._series import (
-    taylor_at_roots,
-    taylor_at_roots_symmetric,
-    taylor_coefficients,
-    window_edges,
-)
+from jaxact._series import Window, taylor_coefficients
 from jaxact._tables.gaussian_roots import GELU_EXACT_ROOTS, GELU_HIGHER_ROOTS, GELU_ROOTS
 from jaxact._tables.mills import MILLS32, MILLS64
 
@@ -94,14 +89,14 @@ def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
 
 
 #: Within 3/4 (gelu_exact: 1/2) of a root of f′ or f″, f⁽ⁿ⁾ is its Taylor polynomial in
-#: d = x − root (taylor_at_roots; roots and coefficients d¹ … d³⁸, gelu_exact d³⁰, in
+#: d = x − root (roots and coefficients d¹ … d³⁸, gelu_exact d³⁰, in
 #: jaxact._tables.gaussian_roots; truncation < 1e-19; float32: the first 24 or 17 terms,
-#: < 1e-10), not a difference of nearly equal terms. (radius, float32 terms): the
-#: cancellation reaches farther in gelu.
-_ROOT_WINDOW = {"gelu": (3 / 4, 24), "gelu_exact": (1 / 2, 17)}
-#: gelu⁽ⁿ⁾ (n = 3 … 8) near its roots: (radius, float32 terms, float64 terms).
-_HIGHER_WINDOW = (1 / 4, 16, None)
-_FAST_WINDOW_1 = (1 / 4, 10)  # gelu′, float32 with float64 x·v′ (see _gelu_forms)
+#: < 1e-10), not a difference of nearly equal terms: the cancellation reaches farther in
+#: gelu.
+_ROOT_WINDOW = {"gelu": Window(3 / 4, 24), "gelu_exact": Window(1 / 2, 17)}
+#: gelu⁽ⁿ⁾ (n = 3 … 8) near its roots (odd for odd n: f − x/2 is even).
+_HIGHER_WINDOW = {n: Window(1 / 4, 16, parity="odd" if n % 2 else "even") for n in range(3, 9)}
+_FAST_WINDOW_1 = Window(1 / 4, 10)  # gelu′, float32 with float64 x·v′ (see _gelu_forms)
 
 
 # --- gelu_exact --------------------------------------------------------------------------
@@ -189,7 +184,7 @@ def _gelu_exact_forms(n: int, m: int, x: Array) -> Array:
         return branch(x, x * (1 - _times_phi(mills, e, scale)), _times_phi(xc * mills, e, scale))
     if n == 1:  # Φ + xφ
         d1 = branch(x, 1 - _times_phi(mills - xc, e, scale), _times_phi(mills + xc, e, scale))
-        return taylor_at_roots(d1, x, GELU_EXACT_ROOTS[1], *_ROOT_WINDOW["gelu_exact"])
+        return _ROOT_WINDOW["gelu_exact"].apply(d1, x, GELU_EXACT_ROOTS[1])
     if n == 2:  # (2 − x²)φ, with 2 − x² = (2 − hi) − lo exact near ±√2 (Sterbenz)
         xh, xl = split(xc)
         return _times_phi((2 - xh * xh) - xl * (2 * xh + xl), e, scale)
@@ -399,10 +394,10 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
             # and fewer terms, suffice there.
             fast = x.dtype == jnp.float32 and fast_float64()
             window = _FAST_WINDOW_1 if fast else _ROOT_WINDOW["gelu"]
-            return taylor_at_roots(jnp.where(v > 0, pos, neg), x, GELU_ROOTS[1], *window)
+            return window.apply(jnp.where(v > 0, pos, neg), x, GELU_ROOTS[1])
         one_m_z = -expm1(-(av + sgn * vl), zs)
         inner = 2 * (traced_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
-        return taylor_at_roots((z / dd * inner) * scale, x, GELU_ROOTS[2], *_ROOT_WINDOW["gelu"])
+        return _ROOT_WINDOW["gelu"].apply((z / dd * inner) * scale, x, GELU_ROOTS[2])
     # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
     h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), zs)) / d
     h = taylor_coefficients(h0, z / (d * d), n)
@@ -448,9 +443,7 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
         tab = jnp.where(x > 0, -tab, tab)
     value = jnp.where(jnp.abs(x) <= _G_REACH, tab, value)
     if n in GELU_HIGHER_ROOTS:  # near its roots (f − x/2 is even), where the above cancels
-        value = taylor_at_roots_symmetric(
-            value, x, GELU_HIGHER_ROOTS[n], n % 2 == 1, _HIGHER_WINDOW
-        )
+        value = _HIGHER_WINDOW[n].apply(value, x, GELU_HIGHER_ROOTS[n])
     return value
 
 
@@ -624,8 +617,8 @@ ROWS = [
                 for s in (-1, 1)
                 for x in [_TANH_CLIP, *(_v_at(t) for t in (math.log(2), _FAR, 600.0))]
             )
-            + sorted(window_edges(GELU_ROOTS, _ROOT_WINDOW["gelu"][0]))
-            + sorted(window_edges({1: GELU_ROOTS[1]}, _FAST_WINDOW_1[0]))
+            + sorted(_ROOT_WINDOW["gelu"].edges(GELU_ROOTS))
+            + sorted(_FAST_WINDOW_1.edges({1: GELU_ROOTS[1]}))
             # orders ≥ 3: the Taylor table's cells (|x| = 1/4, 3/4, …, 7.75) and its reach
             + [s * (k / 2 + 0.25) for s in (-1, 1) for k in range(17)]
         ),
@@ -645,7 +638,7 @@ ROWS = [
         ),
         switch_points=tuple(
             sorted(s * x for s in (-1, 1) for x in (1.0, 2.0, 3.0, 4.0, 90**0.5, 1200**0.5, 40.0))
-            + sorted(window_edges(GELU_EXACT_ROOTS, _ROOT_WINDOW["gelu_exact"][0]))
+            + sorted(_ROOT_WINDOW["gelu_exact"].edges(GELU_EXACT_ROOTS))
         ),
         smooth=True,
     ),

@@ -43,13 +43,8 @@ from jaxact._core import (
 )
 from jaxact._core import tanh as _xla_tanh
 from jaxact._series import FAR as _FAR
+from jaxact._series import Window, taylor_coefficients
 from jaxact._series import factorial as _factorial
-from jaxact._series import (
-    taylor_at_roots,
-    taylor_at_roots_symmetric,
-    taylor_coefficients,
-    window_edges,
-)
 from jaxact._tables.logistic_roots import (
     MISH_HIGHER_ROOTS,
     MISH_ROOTS,
@@ -61,18 +56,21 @@ from jaxact._tables.mish_taylor import MISH_TAYLOR
 
 #: σ⁽ⁿ⁾ (n = 3 … 8) is its Taylor polynomial within a radius of each nonzero root
 #: (jaxact._tables.logistic_roots): the recurrence's terms cancel near a root (σ⁽⁷⁾ at
-#: x = −0.625 was 18,000 ulp off). Order n: (radius, float32 terms, float64 terms); 3/8 and
-#: 28 terms for orders ≥ 4 (at 1/4, 18.3 ulp remained at −5.03, 0.34 from a root of σ⁽⁷⁾);
-#: order 3, which a PINN's training step evaluates on every element, the narrowest window
-#: its bound allows.
-_SIGMOID_WINDOWS = {n: (0.375, 12, None) for n in SIGMOID_ROOTS} | {3: (0.2, 9, 18)}
+#: x = −0.625 was 18,000 ulp off). 3/8 and 28 terms for orders ≥ 4 (at 1/4, 18.3 ulp
+#: remained at −5.03, 0.34 from a root of σ⁽⁷⁾); order 3, which a PINN's training step
+#: evaluates on every element, the narrowest window its bound allows. σ⁽ⁿ⁾ is even for odd
+#: n, odd for even n.
+_SIGMOID_WINDOWS = {
+    n: Window(0.2, 9, 18, parity="even")
+    if n == 3
+    else Window(0.375, 12, parity="odd" if n % 2 == 0 else "even")
+    for n in SIGMOID_ROOTS
+}
 
 
 def _sigmoid_windows(value: Array, x: Array, n: int, scale: float = 1.0) -> Array:
-    """``value`` (σ⁽ⁿ⁾(x)·scale) near σ⁽ⁿ⁾'s roots (even for odd n, odd for even n)."""
-    return taylor_at_roots_symmetric(
-        value, x, SIGMOID_ROOTS[n], n % 2 == 0, _SIGMOID_WINDOWS[n], scale
-    )
+    """``value`` (σ⁽ⁿ⁾(x)·scale) near σ⁽ⁿ⁾'s roots."""
+    return _SIGMOID_WINDOWS[n].apply(value, x, SIGMOID_ROOTS[n], scale)
 
 
 def sigmoid_derivative(n: int, x: Array) -> Array:
@@ -261,12 +259,11 @@ def tanh(x: ArrayLike) -> Array:
 # --- roots of f′ and f″ --------------------------------------------------------------------
 
 #: Near a root r of silu′, silu″, mish′ or mish″ the order is its Taylor polynomial at r
-#: (taylor_at_roots; roots and coefficients in jaxact._tables.logistic_roots): the general
-#: forms lose the digits that cancel there (up to 150 ulp). 24 terms (14 in float32). The
-#: windows' widths are measured: the general forms are within 4.5 ulp at their edges, the
-#: polynomials within 2.5 (mish's series converges within ≈ 2.4 of its roots, silu's
-#: within 3.9).
-_SILU_WIDTH, _MISH_WIDTH, _ROOT_TERMS32 = 0.6, 0.4, 14
+#: (roots and coefficients in jaxact._tables.logistic_roots): the general forms lose the
+#: digits that cancel there (up to 150 ulp). 24 terms (14 in float32). The windows' widths
+#: are measured: the general forms are within 4.5 ulp at their edges, the polynomials within
+#: 2.5 (mish's series converges within ≈ 2.4 of its roots, silu's within 3.9).
+_SILU_WINDOW, _MISH_WINDOW = Window(0.6, 14), Window(0.4, 14)
 
 
 # --- softplus and log_sigmoid ----------------------------------------------------------
@@ -391,7 +388,7 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
         dl = z - (d - 1)
         num = jnp.where(x > 0, d + (xc * z + dl), z * ((1 + xc) + z))
         near = num / (d * d + 2 * d * dl)
-        near = taylor_at_roots(near, x, SILU_ROOTS[1], _SILU_WIDTH, _ROOT_TERMS32)
+        near = _SILU_WINDOW.apply(near, x, SILU_ROOTS[1])
         return jnp.where(far_left, tail, near)
     near = xc * sigmoid_derivative(n, x) + n * sigmoid_derivative(n - 1, x)
     xr = jnp.clip(x, 0.0, 2000.0)
@@ -402,27 +399,28 @@ def _silu_forms(n: int, m: int, x: Array) -> Array:
         slope = (n + 1) * _sigmoid_taylor_at_0(n) * _factorial(n)
         near = jnp.where(a < 2.0**-100, slope * x, near)
     if n in SILU_ROOTS:
-        near = taylor_at_roots(near, x, SILU_ROOTS[n], _SILU_WIDTH, _ROOT_TERMS32)
+        near = _SILU_WINDOW.apply(near, x, SILU_ROOTS[n])
     if n in SILU_HIGHER_ROOTS:
         # In the tails x·σ⁽ⁿ⁾ and n·σ⁽ⁿ⁻¹⁾ cancel by up to (|x| + n)/||x| − n| (28 ulp at
         # x = −9.4 for n = 8): from |x| = max(n − 3/2, 7/2) on, the series in z = e^{−|x|}
         # instead; near every root (silu⁽ⁿ⁾ is even or odd with n), its Taylor polynomial.
         near = jnp.where(a >= _silu_series_from(n), _silu_series(n, x), near)
         for window, roots in _silu_windows(n):
-            near = taylor_at_roots_symmetric(near, x, roots, n % 2 == 1, window)
+            near = window.apply(near, x, roots)
     return jnp.where(a < _FAR, near, jnp.where(x > 0, right, _left_tail(n, x)))
 
 
-def _silu_windows(n: int) -> list[tuple[tuple, list]]:
-    """[(window, roots)] of silu⁽ⁿ⁾ (n ≥ 3): (radius, float32 terms, float64 terms) 3/8 and
-    12 terms, as σ⁽ⁿ⁾'s, but 3/4 and 16 float32 terms at silu⁽⁷⁾'s roots beyond 2 (float32
-    was 18.3 ulp at x = ±3.81, 0.67 from the root 3.139, over its bound of 18; 3/4 at the
-    root 1.302 would reach where 28 terms fall short)."""
-    roots = SILU_HIGHER_ROOTS[n]
+def _silu_windows(n: int) -> list[tuple[Window, list]]:
+    """[(window, roots)] of silu⁽ⁿ⁾ (n ≥ 3, odd for odd n): 3/8 and 12 float32 terms, as
+    σ⁽ⁿ⁾'s, but 3/4 and 16 at silu⁽⁷⁾'s roots beyond 2 (float32 was 18.3 ulp at x = ±3.81,
+    0.67 from the root 3.139, over its bound of 18; 3/4 at the root 1.302 would reach where
+    28 terms fall short)."""
+    roots, parity = SILU_HIGHER_ROOTS[n], "odd" if n % 2 else "even"
     if n != 7:
-        return [((0.375, 12, None), list(roots))]
+        return [(Window(0.375, 12, parity=parity), list(roots))]
     near0 = [r for r in roots if abs(r[0][0]) < 2]
-    return [((0.375, 12, None), near0), ((0.75, 16, None), [r for r in roots if r not in near0])]
+    far = [r for r in roots if r not in near0]
+    return [(Window(0.375, 12, parity=parity), near0), (Window(0.75, 16, parity=parity), far)]
 
 
 def _silu_series_from(n: int) -> float:
@@ -583,10 +581,10 @@ def _mish_exp_series(n: int, x: Array) -> Array:
     return lead * p
 
 
-#: mish⁽ⁿ⁾ (n = 3 … 8) near its roots: (radius, terms) for float32 (0.5, 20: at 3/8 float32
-#: was 60 ulp off at x = 0.156 between two roots of mish⁽⁸⁾) and float64 (3/8, all 28: at
-#: 1/2 they fall short).
-_MISH_HIGHER_WINDOW = {"float32": (0.5, 20), "float64": (0.375, None)}
+#: mish⁽ⁿ⁾ (n = 3 … 8) near its roots: float32 1/2 and 20 terms (at 3/8 float32 was 60 ulp
+#: off at x = 0.156 between two roots of mish⁽⁸⁾), float64 3/8 and all 28 (at 1/2 they fall
+#: short).
+_MISH_HIGHER_WINDOW = Window(0.5, 20, radius64=0.375)
 
 
 def _mish_forms(n: int, m: int, x: Array) -> Array:
@@ -620,7 +618,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
             nl = (4 + 2 * xc) + g * (8 + 2 * xc) + g2 * (6 - 3 * xc) + g2 * g * (2 - 2 * xc)
             nr = (2 - 2 * xc) + g * (6 - 3 * xc) + g2 * (8 + 2 * xc) + g2 * g * (4 + 2 * xc)
             near = 4 * jnp.where(left, g * nl, g2 * nr) / (d0 * d0 * d0)
-        near = taylor_at_roots(near, x, MISH_ROOTS[n], _MISH_WIDTH, _ROOT_TERMS32)
+        near = _MISH_WINDOW.apply(near, x, MISH_ROOTS[n])
     elif n + terms <= len(MISH_TAYLOR[0]):
         # One polynomial per element: the centre's coefficients are gathered by its index.
         j = jnp.clip(jnp.round(xc * 2), -10, 10)
@@ -637,8 +635,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
         t = _mish_taylor(n, xc)
         near = (xc * t[n] + t[n - 1]) * _factorial(n)
     if n in MISH_HIGHER_ROOTS:  # near its roots, where the polynomials and series cancel
-        radius, terms = _MISH_HIGHER_WINDOW[jnp.dtype(x.dtype).name]
-        near = taylor_at_roots(near, x, MISH_HIGHER_ROOTS[n], radius, terms, 1.0, terms)
+        near = _MISH_HIGHER_WINDOW.apply(near, x, MISH_HIGHER_ROOTS[n])
     # e^−2x underflows in float32 beyond x ≈ 43.6: the right tail starts at 22.5 there.
     far_right = _FAR if x.dtype == jnp.float64 else _FAR / 2
     near = jnp.where(x < far_right, near, right)
@@ -864,7 +861,7 @@ ROWS = [
             -math.log(2),
             math.log(2),
             _FAR,
-            *window_edges(SILU_ROOTS, _SILU_WIDTH),
+            *_SILU_WINDOW.edges(SILU_ROOTS),
         ),
         smooth=True,
     ),
@@ -886,7 +883,7 @@ ROWS = [
             0.0,
             _FAR / 2,
             _FAR,
-            *window_edges(MISH_ROOTS, _MISH_WIDTH),
+            *_MISH_WINDOW.edges(MISH_ROOTS),
             *(k / 2 + 0.25 for k in range(-11, 11)),  # the Taylor table's cells, ±5.25 included
         ),
         smooth=True,
