@@ -36,6 +36,7 @@ _HALF = (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
 _LN2 = 0.6931471805599453
 #: e⁻⁴⁰: far tails take e^{x+40}·e⁻⁴⁰, normal where e^x alone would underflow.
 _E40 = math.exp(-40)
+_E80 = math.exp(-80)
 
 
 def check_input(x: object, fn: str, *, keep_int: bool = False) -> Array:

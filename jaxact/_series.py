@@ -1,19 +1,25 @@
-"""Series shared by the families: the Taylor recurrence of the logistic function, which
-σ-based rows (sigmoid, tanh, softplus, silu, mish, log1mexp) and the tanh GELU's σ(v)
-evaluate at their own argument, the threshold beyond which that series is a pure
-exponential, and the Taylor polynomials that replace an order near its roots (silu, mish,
-gelu, gelu_exact; the roots and coefficients in ``jaxact._tables``)."""
+"""Series and tails shared by the families: the Taylor recurrence of the logistic function,
+which the σ-based rows (sigmoid, tanh, softplus, log_sigmoid, silu, mish, log1mexp) and the
+tanh GELU's σ(v) evaluate at their own argument, σ⁽ⁿ⁾ itself (``sigmoid_derivative``), the
+threshold beyond which that series is a pure exponential and the far left tail (x + n)eˣ,
+scaled so that it stays normal; and the Taylor polynomials that replace an order near its
+roots (``Window``: σ⁽ⁿ⁾, silu, mish, gelu, gelu_exact; the roots and coefficients in
+``jaxact._tables``)."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
 
+from jaxact._core import _E40, exp, expm1
 from jaxact._dd import traced_parts
+from jaxact._tables.logistic_roots import SIGMOID_ROOTS
 
 Array = jax.Array
 
@@ -115,3 +121,59 @@ class Window:
         return tuple(
             hi + s * self.radius for rs in roots.values() for (hi, _), _ in rs for s in (-1, 1)
         )
+
+
+# --- σ⁽ⁿ⁾, and the far left tail of the σ-based rows -----------------------------------
+
+#: σ⁽ⁿ⁾ (n = 3 … 8) is its Taylor polynomial within a radius of each nonzero root
+#: (jaxact._tables.logistic_roots): the recurrence's terms cancel near a root (σ⁽⁷⁾ at
+#: x = −0.625 was 18,000 ulp off). 3/8 and 28 terms for orders ≥ 4 (at 1/4, 18.3 ulp
+#: remained at −5.03, 0.34 from a root of σ⁽⁷⁾); order 3, which a PINN's training step
+#: evaluates on every element, the narrowest window its bound allows. σ⁽ⁿ⁾ is even for odd
+#: n, odd for even n.
+SIGMOID_WINDOWS = {
+    n: Window(0.2, 9, 18, parity="even")
+    if n == 3
+    else Window(0.375, 12, parity="odd" if n % 2 == 0 else "even")
+    for n in SIGMOID_ROOTS
+}
+
+
+def sigmoid_windows(value: Array, x: Array, n: int, scale: float = 1.0) -> Array:
+    """``value`` (σ⁽ⁿ⁾(x)·scale) near σ⁽ⁿ⁾'s roots."""
+    return SIGMOID_WINDOWS[n].apply(value, x, SIGMOID_ROOTS[n], scale)
+
+
+def sigmoid_derivative(n: int, x: Array) -> Array:
+    """σ⁽ⁿ⁾(x) for any n ≥ 0, from e^−|x| and the recurrence; ±e^−|x| in the far tail."""
+    a = jnp.abs(x)
+    z = exp(-a)
+    d = 1 + z
+    if n == 0:
+        return jnp.where(x > 0, 1, z) / d
+    if n == 1:
+        return z / (d * d)
+    h0 = jnp.sign(x) * (-0.5 * expm1(-a, z)) / d
+    near = taylor_coefficients(h0, z / (d * d), n)[n] * factorial(n)
+    far = z if n % 2 else -jnp.sign(x) * z
+    if n % 2 == 0:
+        # Even orders are odd functions, σ⁽ⁿ⁾(x) = σ⁽ⁿ⁺¹⁾(0)·x (1 + O(x²)) near 0; below
+        # |x| = 2⁻¹⁰⁰ take that directly: h₀ ≈ x/4 is subnormal (flushed) for float32 there.
+        slope = sigmoid_taylor_at_0(n + 1) * factorial(n + 1)
+        near = jnp.where(a < 2.0**-100, slope * x, near)
+    if n in SIGMOID_ROOTS:  # near its roots but 0, where the recurrence cancels
+        near = sigmoid_windows(near, x, n)
+    return jnp.where(a < FAR, near, far)
+
+
+@functools.cache
+def sigmoid_taylor_at_0(k: int) -> float:
+    """σ⁽ᵏ⁾(0)/k!, exactly (the recurrence with h₀ = 0, h₁ = ¼, in rationals)."""
+    return float(taylor_coefficients(Fraction(0), Fraction(1, 4), k)[k])
+
+
+def left_tail(n: int, x: Array, e40: Array | None = None) -> Array:
+    """(x + n)·eˣ, as ((x + n)·e^{x+40})·e^{−40}: normal as long as the true value is.
+    ``e40`` is e^{x+40} where the caller has it already."""
+    xc = jnp.clip(x, -2000.0, 0.0)  # ±inf: 0, not inf·0
+    return ((xc + n) * (exp(xc + 40) if e40 is None else e40)) * _E40

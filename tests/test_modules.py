@@ -102,9 +102,9 @@ def test_shapes_jit_vmap_and_exact_alpha_gradient(lib):
 
 
 def test_the_floors_import_only_downwards():
-    # The generated tables at the bottom (they import nothing of jaxact), _dd above them,
-    # _series above _dd, _core beside those, each family above all, nothing of one family
-    # in another (their shared arithmetic lives in the floors).
+    # The generated tables at the bottom (they import nothing of jaxact), _dd and _core
+    # above them, _series above those, each family above all, nothing of one family in
+    # another (their shared arithmetic lives in the floors).
     import ast
     import pathlib
 
@@ -116,11 +116,11 @@ def test_the_floors_import_only_downwards():
     assert {"jaxact._tables.logistic_roots", "jaxact._tables.mills"} <= table_modules
     floors = {
         "jaxact._dd": set(),
-        "jaxact._series": {"jaxact._dd"},
+        "jaxact._series": {"jaxact._dd", "jaxact._core", "jaxact._tables.logistic_roots"},
         "jaxact._core": {"jaxact._jax_internals", "jaxact._compat"},
     }
     families = sorted((root / "activations").glob("[!_]*.py"))
-    assert len(families) == 5
+    assert len(families) == 6
     family_allowed = set(floors) | {"jaxact._jax_internals"} | table_modules
     for path in [*tables, root / "_dd.py", root / "_series.py", root / "_core.py", *families]:
         nodes = list(ast.walk(ast.parse(path.read_text())))

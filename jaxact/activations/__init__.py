@@ -8,21 +8,12 @@ table, so a new activation is a function and a row in its family's module.
 from __future__ import annotations
 
 from jaxact._core import Activation
-from jaxact.activations import algebraic, exponential, gaussian, logistic, piecewise
+from jaxact.activations import algebraic, exponential, gated, gaussian, logistic, piecewise
 from jaxact.activations.algebraic import soft_sign, squareplus
 from jaxact.activations.exponential import celu, elu, selu
+from jaxact.activations.gated import mish, silu, swish
 from jaxact.activations.gaussian import gelu, gelu_exact
-from jaxact.activations.logistic import (
-    glu,
-    log1mexp,
-    log_sigmoid,
-    mish,
-    sigmoid,
-    silu,
-    softplus,
-    swish,
-    tanh,
-)
+from jaxact.activations.logistic import glu, log1mexp, log_sigmoid, sigmoid, softplus, tanh
 from jaxact.activations.piecewise import (
     hard_sigmoid,
     hard_silu,
@@ -37,7 +28,7 @@ from jaxact.activations.piecewise import (
     sparse_sigmoid,
 )
 
-FAMILIES = (logistic, piecewise, exponential, algebraic, gaussian)
+FAMILIES = (logistic, gated, piecewise, exponential, algebraic, gaussian)
 
 #: The table: one :class:`~jaxact.Activation` row per elementwise activation, by name (its
 #: math, parameters, ``jax.nn`` counterpart and switch points). The tests, the ``jaxact``

@@ -12,7 +12,7 @@ Both are written so that nothing cancels and nothing overflows, in the tails inc
 * ``gelu(x) = x·σ(v)``, v = 2√(2/π)(x + 0.044715x³), never ½x(1 + tanh u), which cancels
   for x < 0. v is carried in two parts (hi + lo): in the tail σ(v) ≈ e^v and an error of one
   ulp in v would cost |v| ulp. Every order composes σ's Taylor coefficients at v
-  (:func:`jaxact.activations.logistic.taylor_coefficients`) with the cubic's Taylor series;
+  (:func:`jaxact._series.taylor_coefficients`) with the cubic's Taylor series;
   over |x| ≤ 8.25, where that composition cancels, orders n ≥ 3 are Taylor polynomials of
   f⁽ⁿ⁾·e^{−v} (tabulated at y = −j/2) times e^{−|v|}.
 
