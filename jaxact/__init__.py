@@ -1,7 +1,8 @@
 """jaxact: activation functions for JAX whose derivatives are exact at every order."""
 
 from jaxact import diagnostics, lean
-from jaxact._core import CHECKPOINT_NAME, Activation, checkpoint_policy
+from jaxact._checks import CHECKPOINT_NAME, checkpoint_policy
+from jaxact._row import Activation
 from jaxact.activations import (
     ACTIVATIONS,
     celu,

@@ -17,8 +17,8 @@ from fractions import Fraction
 import jax
 import jax.numpy as jnp
 
-from jaxact._core import _E40, exp, expm1
 from jaxact._dd import traced_parts
+from jaxact._math import _E40, exp, expm1
 from jaxact._tables.logistic_roots import SIGMOID_ROOTS
 
 Array = jax.Array

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import ml_dtypes
 import numpy as np
 
-from jaxact._core import Activation
+from jaxact._row import Activation
 
 #: Worst error allowed, in ulp at the true value, for derivative orders 0, 1 and 2.
 BOUNDS: dict[str, tuple[float, float, float]] = {

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 import jax
 
-from jaxact._core import Activation, Array, evaluate
+from jaxact._checks import evaluate
+from jaxact._row import Activation
+from jaxact._tower import Array
 from jaxact.activations import ACTIVATIONS, DOMAIN_ROWS
 
 

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxact._core import Array
+from jaxact._tower import Array
 from jaxact.derivatives import derivative, get
 
 

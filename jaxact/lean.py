@@ -17,7 +17,9 @@ from collections.abc import Callable
 import jax
 from jax.typing import ArrayLike
 
-from jaxact._core import Array, check_input, compute_dtype
+from jaxact._checks import check_input
+from jaxact._math import compute_dtype
+from jaxact._tower import Array
 from jaxact.activations import ACTIVATIONS
 
 

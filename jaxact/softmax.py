@@ -33,7 +33,7 @@ from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
 from jaxact import _dd
-from jaxact._core import compute_dtype, exp, expm1, log1p
+from jaxact._math import compute_dtype, exp, expm1, log1p
 
 Array = jax.Array
 Axis = int | Sequence[int] | None

@@ -31,7 +31,7 @@ from conftest import (
     root_allowance,
     x64,
 )
-from jaxact import _core, accuracy
+from jaxact import _math, accuracy
 
 MODES = {  # the transforms that compute each order (jacfwd, jacrev, hessian: test_transforms)
     (0, 0): ["value"],
@@ -307,11 +307,11 @@ def forms_differ_on_fast_float64(act, n: int) -> bool:
     float64 arithmetic (CPU, GPU: the lowering this machine runs) and for the others (TPU)."""
     spec = [jax.ShapeDtypeStruct((4,), jnp.float32)] * (1 + len(act.params))
     default = str(jax.make_jaxpr(act.tower.form(n, 0))(*spec))
-    token = _core._FAST_FLOAT64.set(True)
+    token = _math._FAST_FLOAT64.set(True)
     try:  # a new function: make_jaxpr caches traces by function
         fast = str(jax.make_jaxpr(act.tower.form(n, 0))(*spec))
     finally:
-        _core._FAST_FLOAT64.reset(token)
+        _math._FAST_FLOAT64.reset(token)
     return fast != default
 
 

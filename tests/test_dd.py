@@ -64,9 +64,9 @@ def test_parts_carry_a_constant_to_twice_the_precision(dtype):
 
 
 def test_exp_parts_gives_exp_and_expm1_within_an_ulp_or_two():
-    # jaxact._core.exp_parts (float32): eᵗ = (1 + m)·2ᵏ over its whole range [−87, 87], and
+    # jaxact._math.exp_parts (float32): eᵗ = (1 + m)·2ᵏ over its whole range [−87, 87], and
     # m·s + (s − 1) = eᵗ − 1 without cancellation near 0, against float64.
-    from jaxact._core import exp_parts
+    from jaxact._math import exp_parts
 
     rng = np.random.default_rng(7)
     t = np.concatenate([rng.uniform(-87, 87, 200_000), rng.uniform(-0.5, 0.5, 50_000)])

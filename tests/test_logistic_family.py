@@ -14,7 +14,7 @@ import pytest
 import jaxact
 from conftest import compiled_together, evaluate_all
 from jaxact import accuracy
-from jaxact._core import evaluate
+from jaxact._checks import evaluate
 from jaxact.activations import logistic
 
 

@@ -7,7 +7,7 @@ table, so a new activation is a function and a row in its family's module.
 
 from __future__ import annotations
 
-from jaxact._core import Activation
+from jaxact._row import Activation
 from jaxact.activations import algebraic, exponential, gated, gaussian, logistic, piecewise
 from jaxact.activations.algebraic import soft_sign, squareplus
 from jaxact.activations.exponential import celu, elu, selu

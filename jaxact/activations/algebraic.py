@@ -26,8 +26,11 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxact._core import Activation, Array, Tower, evaluate, sqrt
+from jaxact._checks import evaluate
 from jaxact._dd import fast_two_sum, two_prod, two_sum
+from jaxact._math import sqrt
+from jaxact._row import Activation
+from jaxact._tower import Array, Tower
 
 # --- soft_sign -------------------------------------------------------------------------
 

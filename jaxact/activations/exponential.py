@@ -13,19 +13,11 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxact._core import (
-    _E40,
-    POS_NEG,
-    Activation,
-    Array,
-    Tower,
-    branch,
-    evaluate,
-    exp,
-    expm1,
-    identity,
-)
+from jaxact._checks import evaluate
 from jaxact._dd import parts, two_prod
+from jaxact._math import _E40, exp, expm1
+from jaxact._row import POS_NEG, Activation
+from jaxact._tower import Array, Tower, branch, identity
 
 # --- elu -------------------------------------------------------------------------------
 

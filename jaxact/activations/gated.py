@@ -20,7 +20,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxact._core import _E40, _E80, Activation, Array, Tower, evaluate, exp
+from jaxact._checks import evaluate
+from jaxact._math import _E40, _E80, exp
+from jaxact._row import Activation
 from jaxact._series import FAR as _FAR
 from jaxact._series import Window, left_tail, sigmoid_derivative, sigmoid_taylor_at_0
 from jaxact._series import factorial as _factorial
@@ -31,6 +33,7 @@ from jaxact._tables.logistic_roots import (
     SILU_ROOTS,
 )
 from jaxact._tables.mish_taylor import MISH_TAYLOR
+from jaxact._tower import Array, Tower
 
 # --- the windows at the roots of f′ and f″ ---------------------------------------------
 

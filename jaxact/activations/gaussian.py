@@ -30,25 +30,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxact._core import (
-    _LN2,
-    Activation,
-    Array,
-    Tower,
-    branch,
-    evaluate,
-    exp,
-    expm1,
-    expm1_reduced,
-    fast_float64,
-    pow2,
-    wide64,
-)
+from jaxact._checks import evaluate
 from jaxact._dd import split, traced_parts, two_prod, two_sum
+from jaxact._math import _LN2, exp, expm1, expm1_reduced, fast_float64, pow2, wide64
+from jaxact._row import Activation
 from jaxact._series import FAR as _FAR
 from jaxact._series import Window, taylor_coefficients
 from jaxact._tables.gaussian_roots import GELU_EXACT_ROOTS, GELU_HIGHER_ROOTS, GELU_ROOTS
 from jaxact._tables.mills import MILLS32, MILLS64
+from jaxact._tower import Array, Tower, branch
 
 # --- exact arithmetic helpers ----------------------------------------------------------
 

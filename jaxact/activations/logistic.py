@@ -25,22 +25,10 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxact._core import (
-    _E80,
-    _LN2,
-    Activation,
-    Array,
-    Tower,
-    check_input,
-    compute_dtype,
-    evaluate,
-    exp,
-    exp_parts,
-    expm1,
-    log,
-    log1p,
-)
-from jaxact._core import tanh as _xla_tanh
+from jaxact._checks import check_input, evaluate
+from jaxact._math import _E80, _LN2, compute_dtype, exp, exp_parts, expm1, log, log1p
+from jaxact._math import tanh as _xla_tanh
+from jaxact._row import Activation
 from jaxact._series import FAR as _FAR
 from jaxact._series import factorial as _factorial
 from jaxact._series import (
@@ -50,6 +38,7 @@ from jaxact._series import (
     taylor_coefficients,
 )
 from jaxact._tables.logistic_roots import SIGMOID_ROOTS
+from jaxact._tower import Array, Tower
 
 
 def _sigmoid_forms(n: int, m: int, x: Array) -> Array:

@@ -15,17 +15,10 @@ import jax.numpy as jnp
 from jax.ad_checkpoint import checkpoint_name
 from jax.typing import ArrayLike
 
-from jaxact._core import (
-    CHECKPOINT_NAME,
-    POS_NEG,
-    Activation,
-    Array,
-    Tower,
-    branch,
-    check_input,
-    evaluate,
-)
-from jaxact._core import identity as _linear
+from jaxact._checks import CHECKPOINT_NAME, check_input, evaluate
+from jaxact._row import POS_NEG, Activation
+from jaxact._tower import Array, Tower, branch
+from jaxact._tower import identity as _linear
 
 # --- relu ------------------------------------------------------------------------------
 
@@ -166,7 +159,7 @@ def _pieces(x: Array, breaks: tuple[float, ...], values: list) -> Array:
         values[-1]
         if not jnp.issubdtype(x.dtype, jnp.floating)
         else jnp.where(jnp.isnan(x), jnp.nan, values[-1])
-    )  # NaN as a constant: see _core.branch
+    )  # NaN as a constant: see _tower.branch
     for b, v in zip(breaks[::-1], values[-2::-1], strict=True):
         out = jnp.where(x <= b, v, out)
     return out

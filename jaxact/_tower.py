@@ -1,4 +1,5 @@
-"""Machinery shared by every activation: input checks, dtypes, and the derivative tower.
+"""The derivative tower: an activation's closed forms as one JAX primitive whose rules are
+closed forms all the way down.
 
 An activation is described by its *forms*: ``forms(n, m, x, *params)`` returns the closed
 form of ∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ f(x, α) (``m`` is always 0 for activations without a parameter).
@@ -9,199 +10,21 @@ a numerically fragile expression: each order is evaluated directly, stably, and 
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import dataclasses
 import functools
 import math
-import numbers
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
-import numpy as np
-from jax import lax
-from jax.ad_checkpoint import checkpoint_name
 from jax.experimental import jet
 from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
-from jaxact._compat import enable_x64
-from jaxact._jax_internals import ShapedArray, name_p
+from jaxact._jax_internals import ShapedArray
+from jaxact._math import _FAST_FLOAT64, FAST_FLOAT64_PLATFORMS, compute_dtype
 
 Array = jax.Array
 Forms = Callable[..., Array]
-
-_HALF = (jnp.dtype(jnp.float16), jnp.dtype(jnp.bfloat16))
-_LN2 = 0.6931471805599453
-#: e⁻⁴⁰: far tails take e^{x+40}·e⁻⁴⁰, normal where e^x alone would underflow.
-_E40 = math.exp(-40)
-_E80 = math.exp(-80)
-
-
-def check_input(x: object, fn: str, *, keep_int: bool = False) -> Array:
-    """Returns ``x`` as a real floating array (integers promoted unless ``keep_int``)."""
-    x = _check_real(x, fn, "x")
-    if not jnp.issubdtype(x.dtype, jnp.floating) and not keep_int:
-        # A Python int stays weakly typed (as in jax.nn): int·1.0 is a weak float.
-        x = x * 1.0 if x.weak_type else x.astype(jax.dtypes.canonicalize_dtype(jnp.float64))
-    return x
-
-
-def check_param(p: object, x: Array, fn: str, name: str) -> Array:
-    """Returns parameter ``p`` cast to ``x``'s dtype, after checking it broadcasts to ``x``."""
-    p = _check_real(p, fn, name)
-    try:
-        shape = np.broadcast_shapes(p.shape, x.shape)
-    except ValueError:
-        shape = None
-    if shape != x.shape:
-        raise ValueError(
-            f"jaxact.{fn}: {name} of shape {p.shape} does not broadcast to the shape of x, "
-            f"{x.shape} (use a scalar, or one value per channel along x's trailing axes)"
-        )
-    return p.astype(x.dtype)
-
-
-#: The name every activation gives its input (``jax.ad_checkpoint.checkpoint_name``).
-CHECKPOINT_NAME = "jaxact_input"
-
-#: A ``jax.checkpoint`` policy that saves only the activations' inputs: the backward pass
-#: recomputes f(x) and f′(x) from them, one tensor per layer (see the README's recipe).
-checkpoint_policy = jax.checkpoint_policies.save_only_these_names(CHECKPOINT_NAME)
-
-
-def _name_jet(primals, series, **params):
-    """jet has no rule for checkpoint_name's primitive, an identity: the series pass."""
-    (x,), (s,) = primals, series
-    return name_p.bind(x, **params), s
-
-
-jet.jet_rules.setdefault(name_p, _name_jet)
-
-
-def evaluate(
-    tower: Tower, fn: str, x: object, n: int = 0, m: int = 0, keep_int: bool = False, **params
-) -> Array:
-    """∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of activation ``fn`` at ``x``, after checking ``x`` and its parameters."""
-    x = checkpoint_name(check_input(x, fn, keep_int=keep_int and n == m == 0), CHECKPOINT_NAME)
-    args = [check_param(v, x, fn, name) for name, v in params.items()]
-    return tower(n, m)(x, *args)
-
-
-def _check_real(v: object, fn: str, name: str) -> Array:
-    if not isinstance(v, (jax.Array, np.ndarray, np.generic, numbers.Real)):
-        raise TypeError(
-            f"jaxact.{fn}: {name} must be an array or a real number, got {type(v).__name__}"
-        )
-    dtype = np.result_type(v) if not hasattr(v, "dtype") else v.dtype
-    if dtype == np.bool_ or not (
-        jnp.issubdtype(dtype, jnp.floating) or jnp.issubdtype(dtype, jnp.integer)
-    ):
-        raise TypeError(
-            f"jaxact.{fn}: {name} must have a real floating or integer dtype, got {dtype}"
-        )
-    return jnp.asarray(v)
-
-
-# Every transcendental the forms use asks XLA for its most accurate implementation
-# (``result_accuracy = HIGHEST`` in StableHLO): on XLA:CPU that is the default code anyway
-# (identical bits, measured); on TPU the default float32 exp is documented at up to 116 ulp.
-_HIGHEST = lax.AccuracyMode.HIGHEST
-
-
-def exp(x: Array) -> Array:
-    """eˣ, at XLA's highest accuracy."""
-    return lax.exp(x, accuracy=_HIGHEST)
-
-
-def log(x: Array) -> Array:
-    """ln x, at XLA's highest accuracy."""
-    return lax.log(x, accuracy=_HIGHEST)
-
-
-def log1p(x: Array) -> Array:
-    """ln(1 + x), at XLA's highest accuracy."""
-    return lax.log1p(x, accuracy=_HIGHEST)
-
-
-def tanh(x: Array) -> Array:
-    """tanh x, at XLA's highest accuracy (float32 on XLA:CPU: one rational, a few ulp)."""
-    return lax.tanh(x, accuracy=_HIGHEST)
-
-
-def sqrt(x: Array) -> Array:
-    """√x, at XLA's highest accuracy."""
-    return lax.sqrt(x, accuracy=_HIGHEST)
-
-
-def expm1(x: Array, exp_x: Array | None = None) -> Array:
-    """eˣ − 1, to about 1 ulp; ``exp_x`` is eˣ where the caller has it already.
-
-    XLA's float32 expm1 is off by up to 4.4 ulp near x ≈ ±0.13.
-    """
-    if x.dtype == jnp.float64:
-        return lax.expm1(x, accuracy=_HIGHEST)
-    # Taylor series x(1 + x/2(1 + x/3(1 + … x/10))) for |x| < ln 2: truncation < 2⁻²⁶;
-    # outside, eˣ − 1 loses at most a factor 2 of eˣ's accuracy.
-    p = jnp.ones_like(x)
-    for k in range(10, 1, -1):
-        p = 1 + p * (x * (1.0 / k))
-    return jnp.where(jnp.abs(x) < _LN2, x * p, (exp(x) if exp_x is None else exp_x) - 1)
-
-
-# ln 2 = _LN2_HI + _LN2_LO, _LN2_HI with 15 significant bits: k·_LN2_HI is exact for |k| < 2⁹.
-_LN2_HI = 0.693145751953125
-_LN2_LO = 1.4286068203094173e-06
-
-
-def exp_parts(t: Array) -> tuple[Array, Array]:
-    """(m, s) with eᵗ = (1 + m)·s for float32 t in [−87, 87]: s = 2ᵏ exact, k = round(t/ln 2),
-    and m = e^r − 1 to about 1 ulp of itself, r = t − k·ln 2 in [−ln 2/2, ln 2/2].
-
-    Cheaper than XLA's exp (no special cases: the caller bounds t; NaN gives m NaN), and
-    m·s + (s − 1) is eᵗ − 1 without cancellation near t = 0 (s = 1 there), so one
-    polynomial serves eᵗ and eᵗ − 1 alike. k·_LN2_HI is exact, so r is contraction-immune.
-    """
-    k = jnp.round(t * (1 / _LN2))
-    r = (t - k * _LN2_HI) - k * _LN2_LO
-    return expm1_reduced(r), pow2(k.astype(jnp.int32))
-
-
-def expm1_reduced(r: Array, terms: int = 7) -> Array:
-    """e^r − 1 for float32 r in [−ln 2/2, ln 2/2], to about an ulp: r·Σ rʲ/(j + 1)!, j ≤
-    ``terms`` (7: truncation below 2⁻³⁰ relative; 6: 2⁻²⁶)."""
-    q = jnp.full_like(r, 1 / math.factorial(terms + 1))
-    for j in range(terms, 0, -1):
-        q = 1 / math.factorial(j) + r * q
-    return r * q
-
-
-def pow2(k: Array) -> Array:
-    """The float32 2ᵏ of an int32 k in [−126, 127], exactly (its bits)."""
-    return lax.bitcast_convert_type((k + 127) << 23, jnp.float32)
-
-
-# Backends whose float64 arithmetic is fast enough to carry a float32 form's sensitive
-# intermediate (an exponent's argument, say) in place of double-length float32 arithmetic:
-# CPUs, and GPUs (on GPUs whose float64 rate is low, elementwise work stays memory-bound).
-# TPUs have no float64 hardware: their lowering is the default, double-length float32.
-FAST_FLOAT64_PLATFORMS = ("cpu", "cuda", "rocm")
-_FAST_FLOAT64 = contextvars.ContextVar("jaxact_fast_float64", default=False)
-
-
-def fast_float64() -> bool:
-    """Whether the form being traced is lowered for a backend with fast float64 arithmetic
-    (:data:`FAST_FLOAT64_PLATFORMS`). A form may then compute in float64 (inside
-    :func:`wide64`) what it would otherwise compute in double-length float32; outside a
-    lowering (``Tower.form`` traced directly, say) it is False."""
-    return _FAST_FLOAT64.get()
-
-
-def wide64() -> contextlib.AbstractContextManager:
-    """Float64 arithmetic inside a form on a :func:`fast_float64` backend, whatever the
-    process's x64 mode (x64 mode is a tracing setting: the lowering sees float64 ops)."""
-    return enable_x64(True)
 
 
 def _on_fast_float64(rule: Callable) -> Callable:
@@ -239,11 +62,6 @@ def branch(x: Array, pos: Array | float, neg: Array | float) -> Array:
     if not jnp.issubdtype(x.dtype, jnp.floating):
         return jnp.where(x > 0, pos, neg)
     return jnp.where(x > 0, pos, jnp.where(x <= 0, neg, jnp.nan))
-
-
-def compute_dtype(dtype) -> jnp.dtype:
-    """The dtype to compute in: float32 for 16-bit floats (then rounded once), else ``dtype``."""
-    return jnp.dtype(jnp.float32) if dtype in _HALF else jnp.dtype(dtype)
 
 
 def _in_compute_dtype(
@@ -491,52 +309,3 @@ def _series_product(a: list, b: list, order: int) -> list:
             if u is not None and v is not None:
                 out[i + j] = u * v if out[i + j] is None else out[i + j] + u * v
     return out
-
-
-#: ``formulas`` text of a function with two pieces, ``POS_NEG.format(right, left)``.
-POS_NEG = "{} if x > 0 else {}"
-
-
-@dataclasses.dataclass(frozen=True)
-class Activation:
-    """One row of the activation table: the function, its parameters and its math.
-
-    Attributes:
-      name: the public name, e.g. ``"elu"``.
-      fn: the jit-compiled activation, ``fn(x, *params)``.
-      params: ``(name, default)`` of each parameter (default ``None``: required).
-      output_range: the range of ``fn``, as text.
-      formulas: f, f′, f″ (and ∂f/∂param) as text.
-      jax_nn: the ``jax.nn`` counterpart with the same signature, for comparisons.
-      tower: the closed-form derivatives (see :class:`Tower`).
-      definition: the plain mathematical definition as an mpmath function
-        ``(mp, x, at, *params)``, for the accuracy reference only (it is differentiated
-        numerically, independently of ``tower``). Piecewise functions choose their piece by
-        ``at``, the point being evaluated, so that a derivative at a breakpoint is the left
-        piece's.
-      switch_points: every x where the implementation changes formula (breakpoints, series
-        cutoffs, far-tail thresholds, expm1's ±ln 2 in the argument), so tests can probe both
-        sides of each.
-      smooth: whether f is infinitely differentiable (the higher-order tests cover it).
-      keep_int: whether integer inputs stay integers (relu, hard_tanh and identity, as in
-        jax.nn).
-      aliases: other public names of ``fn`` (``swish`` for ``silu``), which
-        :func:`jaxact.get` and :func:`jaxact.derivative` accept too.
-    """
-
-    name: str
-    fn: Callable[..., Array]
-    params: tuple[tuple[str, float | None], ...]
-    output_range: str
-    formulas: dict[str, str]
-    jax_nn: Callable[..., Array]
-    tower: Tower
-    definition: Callable[..., object]
-    switch_points: tuple[float, ...] = ()
-    smooth: bool = False
-    keep_int: bool = False
-    aliases: tuple[str, ...] = ()
-
-    def sample_params(self) -> tuple[float, ...]:
-        """Each parameter's default, or 0.25 where it has none (He et al.'s initial α)."""
-        return tuple(0.25 if d is None else d for _, d in self.params)
