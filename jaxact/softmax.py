@@ -281,6 +281,11 @@ def softmax(x, axis: Axis = -1, where=None) -> Array:
     Returns:
         An array of x's shape and (floating) dtype.
 
+    References:
+        - `P. Blanchard, D. J. Higham, N. J. Higham, Accurately computing the log-sum-exp
+          and softmax functions, IMA J. Numer. Anal. 41, 2021
+          <https://doi.org/10.1093/imanum/draa038>`_.
+
     Where jaxact differs from jax.nn: each output and each component of its JVP and VJP is
     within a few ulp of the true value, tails included: ∂softmax(x)_k/∂x_k is computed as
     p_k·Σ_{j≠k} p_j, not p_k(1 − p_k), and no finite input gives NaN (also under jit with a
@@ -314,6 +319,11 @@ def log_softmax(x, axis: Axis = -1, where=None) -> Array:
 
     Returns:
         An array of x's shape and (floating) dtype.
+
+    References:
+        - `P. Blanchard, D. J. Higham, N. J. Higham, Accurately computing the log-sum-exp
+          and softmax functions, IMA J. Numer. Anal. 41, 2021
+          <https://doi.org/10.1093/imanum/draa038>`_.
 
     Where jaxact differs from jax.nn: the dominant class gets −log1p(Σ_{j≠k} e^{x_j − x_k})
     (jax.nn: 0 once that is below half an ulp of 1... or a rounding of it), and the gradient
@@ -392,6 +402,11 @@ def logsumexp(
     Returns:
         An array, or ``(result, sign)`` with ``return_sign``.
 
+    References:
+        - `P. Blanchard, D. J. Higham, N. J. Higham, Accurately computing the log-sum-exp
+          and softmax functions, IMA J. Numer. Anal. 41, 2021
+          <https://doi.org/10.1093/imanum/draa038>`_.
+
     Where jaxact differs from jax.nn: the value is max + log1p(Σ_{not max} e^{a_i − max})
     and its gradient is softmax(a) from :func:`softmax`, exact at every order.
 
@@ -422,6 +437,11 @@ def logmeanexp(x, axis: Axis = None, where=None, keepdims: bool = False) -> Arra
 
     Returns:
         An array.
+
+    References:
+        - `P. Blanchard, D. J. Higham, N. J. Higham, Accurately computing the log-sum-exp
+          and softmax functions, IMA J. Numer. Anal. 41, 2021
+          <https://doi.org/10.1093/imanum/draa038>`_.
 
     Where jaxact differs from jax.nn: computed as max + log1p(Σ expm1(x_i − max)/n), so an
     almost constant x gives its value to the last ulp (jax.nn: logsumexp − log n).

@@ -80,6 +80,10 @@ def soft_sign(x: ArrayLike) -> Array:
     Returns:
       An array like ``x``, in its float dtype.
 
+    References:
+      - `X. Glorot, Y. Bengio, Understanding the difficulty of training deep feedforward
+        neural networks, AISTATS 2010 <https://proceedings.mlr.press/v9/glorot10a.html>`_.
+
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.soft_sign(jnp.array([-3.0, 0.0, 1.0, jnp.inf]))
