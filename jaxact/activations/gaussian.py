@@ -377,14 +377,16 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
         dd = d * d + 2 * d * dl
         if n == 1:
             xv, xv_lo = _x_dv(xc)
-            pos = (d + ((xv + xv_lo) * zs + dl)) / dd
-            neg = (z * ((d + xv) + (xv_lo + dl))) / dd * scale
+            # one division for both signs: (d + x·v′·e^{−|v|})/d², z(d + x·v′)/d²·scale
+            pos = v > 0
+            num = jnp.where(pos, d + ((xv + xv_lo) * zs + dl), z * ((d + xv) + (xv_lo + dl)))
+            value = num / dd * jnp.where(pos, 1.0, scale).astype(x.dtype)
             # float32 on a fast_float64 backend (x·v′ from float64): the general form is
             # within 3.8 ulp from 1/4 off the root on (4.2 at 0.13), so a narrower window,
             # and fewer terms, suffice there.
             fast = x.dtype == jnp.float32 and fast_float64()
             window = _FAST_WINDOW_1 if fast else _ROOT_WINDOW["gelu"]
-            return window.apply(jnp.where(v > 0, pos, neg), x, GELU_ROOTS[1])
+            return window.apply(value, x, GELU_ROOTS[1])
         one_m_z = -expm1(-(av + sgn * vl), zs)
         inner = 2 * (traced_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
         return _ROOT_WINDOW["gelu"].apply((z / dd * inner) * scale, x, GELU_ROOTS[2])
