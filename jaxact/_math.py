@@ -64,15 +64,20 @@ def sqrt(x: Array) -> Array:
 def expm1(x: Array, exp_x: Array | None = None) -> Array:
     """eˣ − 1, to about 1 ulp; ``exp_x`` is eˣ where the caller has it already.
 
-    XLA's float32 expm1 is off by up to 4.4 ulp near x ≈ ±0.13.
+    XLA's float32 expm1 is off by up to 4.4 ulp near x ≈ ±0.13, its float64 expm1 by up to
+    4.0 ulp near x ≈ 1e-6 (this one: 1.4 ulp below ln 2, 2.8 above, measured).
     """
     if x.dtype == jnp.float64:
-        return lax.expm1(x, accuracy=_HIGHEST)
-    # Taylor series x(1 + x/2(1 + x/3(1 + … x/10))) for |x| < ln 2: truncation < 2⁻²⁶;
-    # outside, eˣ − 1 loses at most a factor 2 of eˣ's accuracy.
-    p = jnp.ones_like(x)
-    for k in range(10, 1, -1):
-        p = 1 + p * (x * (1.0 / k))
+        # x·Σ xᵏ/(k + 1)!, k ≤ 16, for |x| < ln 2: truncation < 2⁻⁵⁶.
+        p = jnp.full_like(x, 1 / math.factorial(17))
+        for k in range(15, -1, -1):
+            p = 1 / math.factorial(k + 1) + x * p
+    else:
+        # x(1 + x/2(1 + x/3(1 + … x/10))) for |x| < ln 2: truncation < 2⁻²⁶.
+        p = jnp.ones_like(x)
+        for k in range(10, 1, -1):
+            p = 1 + p * (x * (1.0 / k))
+    # Outside, eˣ − 1 loses at most a factor 2 of eˣ's accuracy.
     return jnp.where(jnp.abs(x) < _LN2, x * p, (exp(x) if exp_x is None else exp_x) - 1)
 
 
