@@ -389,7 +389,12 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
             return window.apply(value, x, GELU_ROOTS[1])
         one_m_z = -expm1(-(av + sgn * vl), zs)
         inner = 2 * (traced_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
-        return _ROOT_WINDOW["gelu"].apply((z / dd * inner) * scale, x, GELU_ROOTS[2])
+        value = (z / dd * inner) * scale
+        if x.dtype == jnp.float64:
+            # inner's terms still cancel beyond the window (8.3 ulp at x = 2.263, 0.84 from
+            # the root 1.4185; bound 8): g₂'s Taylor table over |x| ≤ 8.25 (within 2.9).
+            value = jnp.where(jnp.abs(x) <= _G_REACH, _g_tabulated(2, x, xc, z, scale), value)
+        return _ROOT_WINDOW["gelu"].apply(value, x, GELU_ROOTS[2])
     # σ's Taylor coefficients at v, divided by scale: hₖ = σ⁽ᵏ⁾(v)/k!.
     h0 = sgn * (-0.5 * expm1(-(av + sgn * vl), zs)) / d
     h = taylor_coefficients(h0, z / (d * d), n)
@@ -418,29 +423,17 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
         if n % 2:  # f − x/2 is even: near 0, f⁽ⁿ⁾ = f⁽ⁿ⁺¹⁾(0)·x (h₀ ≈ v/4 flushes to 0)
             value = jnp.where(jnp.abs(x) < 2.0**-60, _gelu_even_at_0(n + 1) * x, value)
         return value
-    # |x| ≤ 8.25: f⁽ⁿ⁾(x) = (±1)ⁿ·gₙ(y)·e^{−|v|}, y = −|x| (f − x/2 is even), from the Taylor
-    # polynomial of gₙ = f⁽ⁿ⁾·e^{−v} at the nearest centre −j/2 (|y + j/2| ≤ 1/4, exact).
-    # The composition above loses up to 70 ulp there (f⁽⁸⁾(4.6): its terms cancel).
-    terms = _g_terms(n, x.dtype)
-    table = _g_table(n, terms)
-    y = -jnp.abs(xc)
-    j = jnp.clip(jnp.round(-2 * y), 0, _G_CENTRES - 1)
-    dy = y + 0.5 * j
-    row = j.astype(jnp.int32)
-    p = jnp.zeros_like(xc)
-    for k in range(terms - 1, -1, -1):
-        p = p * dy + jnp.asarray(table[:, k], x.dtype)[row]
-    tab = (p * z) * scale
-    if n % 2:
-        tab = jnp.where(x > 0, -tab, tab)
-    value = jnp.where(jnp.abs(x) <= _G_REACH, tab, value)
+    # |x| ≤ 8.25: the Taylor tables of gₙ (the composition above loses up to 70 ulp there,
+    # f⁽⁸⁾(4.6): its terms cancel).
+    value = jnp.where(jnp.abs(x) <= _G_REACH, _g_tabulated(n, x, xc, z, scale), value)
     if n in GELU_HIGHER_ROOTS:  # near its roots (f − x/2 is even), where the above cancels
         value = _HIGHER_WINDOW[n].apply(value, x, GELU_HIGHER_ROOTS[n])
     return value
 
 
 #: The Taylor tables of gₙ(y) = f⁽ⁿ⁾(y)·e^{−v(y)} of the tanh GELU: centres y = −j/2,
-#: j = 0 … 16 (reach |x| ≤ 8.25), orders 3 ≤ n ≤ 60 (above, the composition alone). gₙ has
+#: j = 0 … 16 (reach |x| ≤ 8.25), orders 3 ≤ n ≤ 60 (above, the composition alone), and
+#: order 2 in float64. gₙ has
 #: no exponential factor left (polynomial-like in the tail) and its nearest singularities
 #: (those of σ(v)) lie ≥ 2.75 off the real axis: 21 + n/2 terms (float32: 12 + n/2) reach
 #: 2⁻⁵⁶ (2⁻²⁸) over |y + j/2| ≤ 1/4. Coefficients: exact series arithmetic in ``decimal``
@@ -451,6 +444,23 @@ _PI_DIGITS = "3.1415926535897932384626433832795028841971693993751058209749445923
 
 def _g_terms(n: int, dtype) -> int:
     return (21 if dtype == jnp.float64 else 12) + n // 2
+
+
+def _g_tabulated(n: int, x: Array, xc: Array, z: Array, scale: Array) -> Array:
+    """f⁽ⁿ⁾(x) = (±1)ⁿ·gₙ(y)·e^{−|v|} for |x| ≤ 8.25, y = −|x| (f − x/2 is even), from the
+    Taylor polynomial of gₙ = f⁽ⁿ⁾·e^{−v} at the nearest centre −j/2 (|y + j/2| ≤ 1/4,
+    exact); ``z·scale`` is e^{−|v|}."""
+    terms = _g_terms(n, x.dtype)
+    table = _g_table(n, terms)
+    y = -jnp.abs(xc)
+    j = jnp.clip(jnp.round(-2 * y), 0, _G_CENTRES - 1)
+    dy = y + 0.5 * j
+    row = j.astype(jnp.int32)
+    p = jnp.zeros_like(xc)
+    for k in range(terms - 1, -1, -1):
+        p = p * dy + jnp.asarray(table[:, k], x.dtype)[row]
+    tab = (p * z) * scale
+    return jnp.where(x > 0, -tab, tab) if n % 2 else tab
 
 
 @functools.cache
