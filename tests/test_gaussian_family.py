@@ -29,6 +29,11 @@ def test_glu_values_and_gradients_match_the_reference_product(dtype):
     dt = jnp.dtype(dtype)
     b = np.array([-100.0, -30.0, -17.0, -3.0, -0.5, 0.0, 0.5, 3.0, 17.0, 30.0, 100.0])
     a = np.linspace(-2.5, 3.0, b.size)
+    # and full-mantissa gates in every binade 2⁻²⁰ ≤ |b| < 2⁷, with full-mantissa a
+    rng = np.random.default_rng(len(dtype))
+    e = np.repeat(np.arange(-20, 7), 4)
+    b = np.concatenate([b, rng.uniform(1, 2, e.size) * 2.0**e * np.tile([1.0, -1.0], e.size // 2)])
+    a = np.concatenate([a, rng.uniform(-3, 3, e.size)])
     with x64(dtype), mp.workprec(400):
         x = jnp.asarray(np.stack([a, b]), dt)  # halves along axis 0: a (gate input b)
         xa, xb = np.asarray(x.astype(jnp.float32 if dt.itemsize == 2 else dt), np.float64)
