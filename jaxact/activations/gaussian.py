@@ -31,7 +31,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxact._checks import evaluate
-from jaxact._dd import split, traced_parts, two_prod, two_sum
+from jaxact._dd import add_to_constant, split, square, traced_parts, two_prod, two_sum
 from jaxact._math import _LN2, exp, expm1, expm1_reduced, fast_float64, pow2, wide64
 from jaxact._row import Activation
 from jaxact._series import FAR as _FAR
@@ -372,9 +372,8 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
         # f″ = σ′·(2(v′ + x·v″) + x·v′²·(1 − 2σ)), 1 − 2σ = −sign(v)·(1 − z)/d.
         # d = 1 + z is carried in two parts (d + dl exact): its rounding cost f′ 5.4 ulp in
         # float32 (x ≈ −2.6), now 3.7.
-        d = jax.lax.optimization_barrier(d)  # else XLA folds z − (d − 1) to 0
-        dl = zs - (d - 1)
-        dd = d * d + 2 * d * dl
+        d, dl = add_to_constant(1, zs)
+        dd = square(d, dl)
         if n == 1:
             xv, xv_lo = _x_dv(xc)
             # one division for both signs: (d + x·v′·e^{−|v|})/d², z(d + x·v′)/d²·scale
