@@ -62,11 +62,16 @@ def _name_jet(primals, series, **params):
 jet.jet_rules.setdefault(name_p, _name_jet)
 
 
+def named_input(x: object, fn: str, *, keep_int: bool = False) -> Array:
+    """``x`` checked (:func:`check_input`) and named for :data:`checkpoint_policy`."""
+    return checkpoint_name(check_input(x, fn, keep_int=keep_int), CHECKPOINT_NAME)
+
+
 def evaluate(
     tower: Tower, fn: str, x: object, n: int = 0, m: int = 0, keep_int: bool = False, **params
 ) -> Array:
     """∂ⁿ/∂xⁿ ∂ᵐ/∂αᵐ of activation ``fn`` at ``x``, after checking ``x`` and its parameters."""
-    x = checkpoint_name(check_input(x, fn, keep_int=keep_int and n == m == 0), CHECKPOINT_NAME)
+    x = named_input(x, fn, keep_int=keep_int and n == m == 0)
     args = [check_param(v, x, fn, name) for name, v in params.items()]
     return tower(n, m)(x, *args)
 

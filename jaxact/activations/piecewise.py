@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-from jax.ad_checkpoint import checkpoint_name
 from jax.typing import ArrayLike
 
-from jaxact._checks import CHECKPOINT_NAME, check_input, evaluate
+from jaxact._checks import evaluate, named_input
 from jaxact._row import POS_NEG, Activation
 from jaxact._tower import Array, Tower, branch
 from jaxact._tower import identity as _linear
@@ -445,7 +444,7 @@ def identity(x: ArrayLike) -> Array:
       >>> jax.grad(jaxact.identity)(3.0)
       Array(1., dtype=float32, weak_type=True)
     """
-    return checkpoint_name(check_input(x, "identity", keep_int=True), CHECKPOINT_NAME)
+    return named_input(x, "identity", keep_int=True)
 
 
 # --- the rows ----------------------------------------------------------------------------
