@@ -360,3 +360,30 @@ def test_the_default_lowering_is_exact_too(name, n):
         extra = root_allowance(name, x[bad], n, p, [ref[i] for i in bad], np.float32, bound)
         err[bad] = np.maximum(bound, err[bad] - extra)
     assert err.max() <= bound, f"{name} order {n}: {err.max():.2f} ulp at x={x[err.argmax()]}"
+
+
+@pytest.mark.parametrize(
+    "name, dtype, n, points",
+    [
+        # silu′ was 4.9 ulp (float32) and 4.2 (float64) off here before 1 + e^−|x| was
+        # carried in two parts
+        ("silu", "float32", 1, [-4.7807994, -3.7560718]),
+        ("silu", "float64", 1, [-9.107122390229328, -4.79065509932904]),
+        # mish′ was 4.0–4.4 ulp off here (float64) before its D = g² + 2g + 2 was
+        ("mish", "float64", 1, [-11.365135381359584, -10.044564380640047, -5.070541443319323]),
+        # gelu″ at 0.84 from its root 1.4185, beyond the root's window: the closed form's
+        # terms cancel (8.3 ulp, bound 8) before g₂'s Taylor table took over |x| ≤ 8.25
+        ("gelu", "float64", 2, [2.262664696651692, -2.262664696651692]),
+    ],
+)
+def test_where_dense_sweeps_found_them_worst(name, dtype, n, points):
+    # Full-mantissa points between the test grids' (random sweeps of 3,000 points a row).
+    f = jaxact.ACTIVATIONS[name].fn
+    for _ in range(n):
+        f = jax.grad(f)
+    with jax.enable_x64(dtype == "float64"):
+        x = np.array(points, dtype)
+        got = np.asarray(jax.vmap(f)(jnp.asarray(x)))
+        ref = [accuracy.reference(name, float(v), n) for v in x]
+        err = accuracy.ulp_error(got, ref, dtype)
+        assert err.max() <= accuracy.BOUNDS[dtype][n], (x, err)
