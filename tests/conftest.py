@@ -127,3 +127,13 @@ def root_allowance(name, x, n, p, ref_n, dtype, bound, within=4, m=0):
             unit = 2.0 ** (np.floor(np.log2(max(abs(float(ref_n[i])), tiny))) - nmant)
             out[i] = float(bound * fn1 * u / unit)
     return out
+
+
+def binade_points(name, dtype, per_binade=2):
+    """Full-mantissa inputs in every binade 2⁻²⁰ ≤ |x| < 2⁷, of either sign, seeded per
+    case: most test points are bfloat16 numbers, exact in every dtype; these fill their
+    mantissas (rounded to ``dtype``)."""
+    rng = np.random.default_rng([len(name), sum(map(ord, name)), DTYPES.index(dtype), 2])
+    e = np.repeat(np.arange(-20, 7), 2 * per_binade)
+    x = rng.uniform(1, 2, e.size) * 2.0**e * np.tile([1.0, -1.0], e.size // 2)
+    return x.astype(jnp.dtype(dtype))

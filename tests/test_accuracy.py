@@ -25,6 +25,7 @@ from conftest import (
     DTYPES,
     NAMES,
     PARAMS,
+    binade_points,
     cases,
     evaluate_all,
     param_in,
@@ -289,16 +290,6 @@ def test_per_channel_parameter_derivative(name):
         for c in range(3)
     ]
     np.testing.assert_allclose(g, want, rtol=1e-14)
-
-
-def binade_points(name, dtype, per_binade=2):
-    """Full-mantissa inputs in every binade 2⁻²⁰ ≤ |x| < 2⁷, of either sign, seeded per
-    case: most test points are bfloat16 numbers, exact in every dtype; these fill their
-    mantissas (rounded to ``dtype``)."""
-    rng = np.random.default_rng([len(name), sum(map(ord, name)), DTYPES.index(dtype), 2])
-    e = np.repeat(np.arange(-20, 7), 2 * per_binade)
-    x = rng.uniform(1, 2, e.size) * 2.0**e * np.tile([1.0, -1.0], e.size // 2)
-    return x.astype(jnp.dtype(dtype))
 
 
 def random_points(name, dtype, size=24):

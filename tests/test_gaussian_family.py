@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import jaxact
-from conftest import x64
+from conftest import binade_points, x64
 from jaxact import accuracy
 
 mp = pytest.importorskip("mpmath")
@@ -30,10 +30,9 @@ def test_glu_values_and_gradients_match_the_reference_product(dtype):
     b = np.array([-100.0, -30.0, -17.0, -3.0, -0.5, 0.0, 0.5, 3.0, 17.0, 30.0, 100.0])
     a = np.linspace(-2.5, 3.0, b.size)
     # and full-mantissa gates in every binade 2⁻²⁰ ≤ |b| < 2⁷, with full-mantissa a
-    rng = np.random.default_rng(len(dtype))
-    e = np.repeat(np.arange(-20, 7), 4)
-    b = np.concatenate([b, rng.uniform(1, 2, e.size) * 2.0**e * np.tile([1.0, -1.0], e.size // 2)])
-    a = np.concatenate([a, rng.uniform(-3, 3, e.size)])
+    gates = binade_points("glu", dtype).astype(np.float64)
+    b = np.concatenate([b, gates])
+    a = np.concatenate([a, np.random.default_rng(len(dtype)).uniform(-3, 3, gates.size)])
     with x64(dtype), mp.workprec(400):
         x = jnp.asarray(np.stack([a, b]), dt)  # halves along axis 0: a (gate input b)
         xa, xb = np.asarray(x.astype(jnp.float32 if dt.itemsize == 2 else dt), np.float64)
