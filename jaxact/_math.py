@@ -63,8 +63,7 @@ def _exp64(x: Array) -> Array:
         q = 1 / math.factorial(j) + r * q
     p = r + (r * r) * q
     ki = k.astype(jnp.int64)
-    s1 = lax.bitcast_convert_type(((ki >> 1) + 1023) << 52, jnp.float64)
-    s2 = lax.bitcast_convert_type(((ki - (ki >> 1)) + 1023) << 52, jnp.float64)
+    s1, s2 = pow2(ki >> 1), pow2(ki - (ki >> 1))
     return (s1 + s1 * p) * s2
 
 
@@ -136,7 +135,10 @@ def expm1_reduced(r: Array, terms: int = 7) -> Array:
 
 
 def pow2(k: Array) -> Array:
-    """The float32 2ᵏ of an int32 k in [−126, 127], exactly (its bits)."""
+    """2ᵏ exactly (its bits): float32 for an int32 k in [−126, 127], float64 for an int64 k
+    in [−1022, 1023]."""
+    if k.dtype == jnp.int64:
+        return lax.bitcast_convert_type((k + 1023) << 52, jnp.float64)
     return lax.bitcast_convert_type((k + 127) << 23, jnp.float32)
 
 
