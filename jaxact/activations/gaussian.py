@@ -58,21 +58,23 @@ def _shift(dtype) -> tuple[float, float]:
     return (300.0, 600.0) if dtype == jnp.float64 else (40.0, 45.0)
 
 
-def _exp_neg(t: Array, t_lo: Array) -> tuple[Array, Array]:
+def _exp_neg(t: Array, t_lo: Array, terms: int = 5) -> tuple[Array, Array]:
     """(E, scale) with E·scale = e^{−(t + t_lo)}, t ≥ 0, |t_lo| < 2⁻⁴; E stays normal.
 
     S − t is exact where it is used (Sterbenz up to t = 2S; beyond, S is on t's grid).
+    e^{−t_lo} − 1 is its series to u^terms/terms! (no second exponential, as expm1 would
+    take in float32): 5 terms for gelu_exact, whose x²/2 is split into 12-bit halves in
+    float32 (|t_lo| < 2⁻⁴ for |x| ≲ 14.5, where its results are normal; below 2⁻¹⁵ in
+    float64), so the rest, u⁶/6!, is below 2⁻³³ and 2⁻¹⁰⁰ relative; 1 term for gelu, whose
+    v is carried to 2⁻²⁴ relative in float32 (|t_lo| < 2⁻¹⁶ wherever e^{−t} is not 0) and
+    2⁻⁵³ in float64 (< 2⁻⁴⁵), so the rest, u²/2, is below 2⁻³³ and 2⁻⁹¹.
     """
     s, thr = _shift(t.dtype)
     far = t > thr
     e = exp(jnp.where(far, s - t, -t))
-    # e^{−t_lo} − 1 by its series to u⁵/5! (no second exponential, as expm1 would take in
-    # float32). |t_lo| < 2⁻⁴ in float32 (gelu_exact's x²/2 split into 12-bit halves, for
-    # |x| ≲ 14.5, where its results are normal; gelu's v to 2⁻³⁰) and below 2⁻¹⁵ in float64:
-    # the rest, u⁶/6!, is below 2⁻³³ and 2⁻¹⁰⁰ relative.
     u = -t_lo
-    p = 1 + u * (1 / 5)
-    for k in (4, 3, 2):
+    p = jnp.ones_like(u)
+    for k in range(terms, 1, -1):
         p = 1 + (u * (1 / k)) * p
     e = e + e * (u * p)
     return e, jnp.where(far, math.exp(-s), 1.0).astype(t.dtype)
@@ -354,7 +356,7 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
     xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
     v, vl = _cubic(xc)
     av, sgn = jnp.abs(v), jnp.sign(v)
-    z, scale = _exp_neg(av, sgn * vl)  # e^{−|v|} = z·scale
+    z, scale = _exp_neg(av, sgn * vl, terms=1)  # e^{−|v|} = z·scale
     near = av < _FAR
     zs = z * scale  # e^{−|v|} itself (0 far out); z is unscaled wherever av < _FAR
     d = 1 + zs
