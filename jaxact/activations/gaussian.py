@@ -88,7 +88,7 @@ def _exp_neg(t: Array, t_lo: Array, terms: int = 5) -> tuple[Array, Array]:
 _ROOT_WINDOW = {"gelu": Window(3 / 4, 24), "gelu_exact": Window(1 / 2, 17)}
 #: gelu⁽ⁿ⁾ (n = 3 … 8) near its roots (odd for odd n: f − x/2 is even).
 _HIGHER_WINDOW = {n: Window(1 / 4, 16, parity="odd" if n % 2 else "even") for n in range(3, 9)}
-_FAST_WINDOW_1 = Window(1 / 4, 10)  # gelu′, float32 with float64 x·v′ (see _gelu_forms)
+_FAST_WINDOW_1 = Window(1 / 8, 6)  # gelu′, float32 on fast_float64 backends (_gelu_derivative_wide)
 
 
 # --- gelu_exact --------------------------------------------------------------------------
@@ -327,15 +327,14 @@ def _x_dv(xc: Array) -> tuple[Array, Array]:
     return _x_poly(xc, 3)
 
 
-def _gelu_value_wide(x: Array) -> Array:
-    """float32 f = x·σ(v) with v and its range reduction in float64 (fast_float64 backends).
-
-    e^{−|v|} = (1 + m)·2ᵏ with r = −|v| − k·ln 2 formed in float64 (v to about 2⁻⁴⁵
-    absolute, where float32 v would be |v| ulp off) and m = e^r − 1 in float32: no
-    double-length float32 arithmetic and no second range reduction (XLA's exp). Beyond
-    k = −100 the power of two is taken as 2^{k+64}·2⁻⁶⁴, so that x·e^v stays normal as long
-    as the result is. Within 3.3 ulp (float32; 3.9 for the double-length form).
-    """
+def _exp_neg_wide(x: Array, terms: int) -> tuple[Array, Array, Array]:
+    """float32 (E, far, pos) with e^{−|v|} = E·2^{−64 if far}, v = x(A + Bx²) and its range
+    reduction formed in float64 (fast_float64 backends): e^{−|v|} = (1 + m)·2ᵏ with
+    r = −|v| − k·ln 2 in float64 (v to about 2⁻⁴⁵ absolute, where float32 v would be |v| ulp
+    off) and m = e^r − 1 in float32 (``terms`` of its series): no double-length float32
+    arithmetic and no second range reduction (XLA's exp). E is within about 0.8 ulp (XLA's
+    exp and a correction for v's low part: 1.4). Beyond k = −100 the power of two is taken
+    as 2^{k+64} (``far``), so that products with E stay normal as long as they are."""
     v = _x_poly64(x, 1)
     with wide64():
         t = -jnp.minimum(jnp.abs(v), 126.0)  # e^{−126} = 2^{−182}: k + 64 stays in range
@@ -344,15 +343,40 @@ def _gelu_value_wide(x: Array) -> Array:
         pos = v > 0
     k = k.astype(jnp.int32)
     far = k < -100
-    e = pow2(jnp.where(far, k + 64, k)) * (1 + expm1_reduced(r, terms=6))  # e^{−|v|}(·2⁶⁴)
+    return pow2(jnp.where(far, k + 64, k)) * (1 + expm1_reduced(r, terms=terms)), far, pos
+
+
+def _gelu_value_wide(x: Array) -> Array:
+    """float32 f = x·σ(v) from :func:`_exp_neg_wide` (fast_float64 backends). Within 3.3
+    ulp (float32; 3.9 for the double-length form)."""
+    e, far, pos = _exp_neg_wide(x, terms=6)
     xc = jnp.maximum(x, -_TANH_CLIP)  # f(−∞) = −0
     y = xc * (jnp.where(pos, 1, e) / (1 + jnp.where(far, 0, e)))
     return jnp.where(far & ~pos, y * 2.0**-64, y)
 
 
+def _gelu_derivative_wide(x: Array) -> Array:
+    """float32 f′ = σ(v) + x·v′·σ′(v) from :func:`_exp_neg_wide`, its rational part in
+    float64 and rounded once (fast_float64 backends): (d + x·v′·z)/d² for v > 0 and
+    z(d + x·v′)/d² below, z = e^{−|v|}, d = 1 + z. Near its root, where d + x·v′ cancels
+    (z is a float32), the root's Taylor window (1/8 wide, 6 terms: the general form is
+    within 2.2 ulp from 0.1 off the root on, 3.2 from 0.06). Within 2.4 ulp (dense sweeps);
+    the double-length float32 form was 4.14 ulp off at x = −1.6476 (e^{−|v|} from XLA's
+    exp, 1.4 ulp, and six roundings).
+    """
+    xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
+    e, far, pos = _exp_neg_wide(xc, terms=7)
+    xv = _x_poly64(xc, 3)
+    with wide64():
+        z = e.astype(jnp.float64) * jnp.where(far, 2.0**-64, 1.0)
+        d = 1 + z
+        value = (jnp.where(pos, d + xv * z, z * (d + xv)) / (d * d)).astype(jnp.float32)
+    return _FAST_WINDOW_1.apply(value, x, GELU_ROOTS[1])
+
+
 def _gelu_forms(n: int, m: int, x: Array) -> Array:
-    if n == 0 and x.dtype == jnp.float32 and fast_float64():
-        return _gelu_value_wide(x)
+    if n <= 1 and x.dtype == jnp.float32 and fast_float64():
+        return _gelu_derivative_wide(x) if n else _gelu_value_wide(x)
     xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
     v, vl = _cubic(xc)
     av, sgn = jnp.abs(v), jnp.sign(v)
@@ -382,12 +406,7 @@ def _gelu_forms(n: int, m: int, x: Array) -> Array:
             pos = v > 0
             num = jnp.where(pos, d + ((xv + xv_lo) * zs + dl), z * ((d + xv) + (xv_lo + dl)))
             value = num / dd * jnp.where(pos, 1.0, scale).astype(x.dtype)
-            # float32 on a fast_float64 backend (x·v′ from float64): the general form is
-            # within 3.8 ulp from 1/4 off the root on (4.2 at 0.13), so a narrower window,
-            # and fewer terms, suffice there.
-            fast = x.dtype == jnp.float32 and fast_float64()
-            window = _FAST_WINDOW_1 if fast else _ROOT_WINDOW["gelu"]
-            return window.apply(value, x, GELU_ROOTS[1])
+            return _ROOT_WINDOW["gelu"].apply(value, x, GELU_ROOTS[1])
         one_m_z = -expm1(-(av + sgn * vl), zs)
         inner = 2 * (traced_parts(_A, x.dtype)[0] + 6 * bx2) - sgn * xc * (v1 * v1) * one_m_z / d
         value = (z / dd * inner) * scale
