@@ -88,7 +88,9 @@ def _exp_neg(t: Array, t_lo: Array, terms: int = 5) -> tuple[Array, Array]:
 _ROOT_WINDOW = {"gelu": Window(3 / 4, 24), "gelu_exact": Window(1 / 2, 17)}
 #: gelu⁽ⁿ⁾ (n = 3 … 8) near its roots (odd for odd n: f − x/2 is even).
 _HIGHER_WINDOW = {n: Window(1 / 4, 16, parity="odd" if n % 2 else "even") for n in range(3, 9)}
-_FAST_WINDOW_1 = Window(1 / 8, 6)  # gelu′, float32 on fast_float64 backends (_gelu_derivative_wide)
+#: gelu′ and gelu″ in float32 on fast_float64 backends (_gelu_derivative_wide, _gelu_second_wide)
+_FAST_WINDOW_1 = Window(1 / 8, 6)
+_FAST_WINDOW_2 = Window(1 / 8, 7)
 
 
 # --- gelu_exact --------------------------------------------------------------------------
@@ -374,9 +376,29 @@ def _gelu_derivative_wide(x: Array) -> Array:
     return _FAST_WINDOW_1.apply(value, x, GELU_ROOTS[1])
 
 
+def _gelu_second_wide(x: Array) -> Array:
+    """float32 f″ = σ′(v)·(2(A + 6Bx²) − sign(v)·x·v′²·(1 − z)/d), σ′ = z/d², from
+    :func:`_exp_neg_wide`, in float64 and rounded once (fast_float64 backends). The float32
+    form's products round too often where its two terms are comparable (9.2 ulp at x = 2.258,
+    8.5 at −8.76; bound 8). Near its roots ±1.4185, where the terms cancel, the roots'
+    Taylor windows (``_FAST_WINDOW_2``)."""
+    xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
+    e, far, pos = _exp_neg_wide(xc, terms=7)
+    with wide64():
+        x64 = xc.astype(jnp.float64)
+        z = e.astype(jnp.float64) * jnp.where(far, 2.0**-64, 1.0)
+        d = 1 + z
+        bx2 = _B[0] * (x64 * x64)
+        v1 = _A[0] + 3 * bx2
+        term = x64 * (v1 * v1) * ((1 - z) / d)
+        inner = 2 * (_A[0] + 6 * bx2) - jnp.where(pos, term, -term)
+        value = (z / (d * d) * inner).astype(jnp.float32)
+    return _FAST_WINDOW_2.apply(value, x, GELU_ROOTS[2])
+
+
 def _gelu_forms(n: int, m: int, x: Array) -> Array:
-    if n <= 1 and x.dtype == jnp.float32 and fast_float64():
-        return _gelu_derivative_wide(x) if n else _gelu_value_wide(x)
+    if n <= 2 and x.dtype == jnp.float32 and fast_float64():
+        return (_gelu_value_wide, _gelu_derivative_wide, _gelu_second_wide)[n](x)
     xc = jnp.clip(x, -_TANH_CLIP, _TANH_CLIP)
     v, vl = _cubic(xc)
     av, sgn = jnp.abs(v), jnp.sign(v)
@@ -641,6 +663,7 @@ ROWS = [
             )
             + sorted(_ROOT_WINDOW["gelu"].edges(GELU_ROOTS))
             + sorted(_FAST_WINDOW_1.edges({1: GELU_ROOTS[1]}))
+            + sorted(_FAST_WINDOW_2.edges({2: GELU_ROOTS[2]}))
             # orders ≥ 3: the Taylor table's cells (|x| = 1/4, 3/4, …, 7.75) and its reach
             + [s * (k / 2 + 0.25) for s in (-1, 1) for k in range(17)]
         ),
