@@ -362,6 +362,10 @@ def test_the_default_lowering_is_exact_too(name, n):
         ("silu", "float64", 1, [-9.107122390229328, -4.79065509932904]),
         # mish′ was 4.0–4.4 ulp off here (float64) before its D = g² + 2g + 2 was
         ("mish", "float64", 1, [-11.365135381359584, -10.044564380640047, -5.070541443319323]),
+        # mish and mish′ were 4.3 and 4.6 ulp off here (float32) before their rational
+        # functions of e^−|x| were formed in float64
+        ("mish", "float32", 0, [-5.9635596, -7.6239934, -3.253]),
+        ("mish", "float32", 1, [-0.21021572, -0.26106212, -0.18914715]),
         # gelu″ at 0.84 from its root 1.4185, beyond the root's window: the closed form's
         # terms cancel (8.3 ulp, bound 8) before g₂'s Taylor table took over |x| ≤ 8.25
         ("gelu", "float64", 2, [2.262664696651692, -2.262664696651692]),

@@ -22,7 +22,7 @@ from jax.typing import ArrayLike
 
 from jaxact._checks import evaluate
 from jaxact._dd import add_to_constant, square
-from jaxact._math import _E40, _E80, exp
+from jaxact._math import _E40, _E80, exp, fast_float64, wide64
 from jaxact._row import Activation
 from jaxact._series import FAR as _FAR
 from jaxact._series import Window, left_tail, sigmoid_derivative, sigmoid_taylor_at_0
@@ -288,8 +288,9 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
     xr = jnp.clip(x, 0.0, 2000.0)
     right = ((n - 2 * xr) * exp(80 - 2 * xr)) * ((-2.0) ** n * _E80)
     terms = 32 if x.dtype == jnp.float64 else 16
+    wide = n <= 1 and x.dtype == jnp.float32 and fast_float64()
     if n == 0:
-        near, right = x * _mish_taylor(0, xc)[0], x
+        near, right = _mish_wide(0, xc) if wide else x * _mish_taylor(0, xc)[0], x
     elif n in (1, 2):
         # mish′ = t + x·t′ and mish″ = 2t′ + x·t″ over a common denominator: with
         # g = e^−|x| and D = g² + 2g + 2 (x ≤ 0) or 2g² + 2g + 1 (x > 0), the numerators'
@@ -307,6 +308,7 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
             # square, took mish′ to 4.4 ulp in float64 at x ≈ −11.4 (bound 4).
             d0, dl = add_to_constant(k, c)
             near = jnp.where(left, g * nl / square(d0, dl), t[0] + xc * t[1])
+            near = _mish_wide(1, xc) if wide else near
             right = jnp.ones_like(x)
         else:
             nl = (4 + 2 * xc) + g * (8 + 2 * xc) + g2 * (6 - 3 * xc) + g2 * g * (2 - 2 * xc)
@@ -334,6 +336,28 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
     far_right = _FAR if x.dtype == jnp.float64 else _FAR / 2
     near = jnp.where(x < far_right, near, right)
     return jnp.where(a < _FAR, near, jnp.where(x > 0, right, left_tail(n, x)))
+
+
+def _mish_wide(n: int, x: Array) -> Array:
+    """float32 mish (n = 0) or mish′ (n = 1) on fast_float64 backends: g = e^−|x| from
+    float32's exp (within 0.94 ulp), the rational function of g in float64, rounded once.
+    mish = x·t with t = N/(N + 2), N = g(g + 2) (x ≤ 0), 1 − t = 2g²/(2g² + 2g + 1)
+    (x > 0); mish′ as in _mish_forms for x ≤ 0, ((1 + 2g)D + 4xg²(1 + g))/D² above. The
+    float32 forms round too often: 4.3 and 4.6 ulp at x = −5.96 and −0.21 (bound 4)."""
+    left = x <= 0
+    g32 = exp(-jnp.abs(x))
+    with wide64():
+        g, x64 = g32.astype(jnp.float64), x.astype(jnp.float64)
+        g2 = g * g
+        if n == 0:
+            nl = g * (g + 2)
+            y = x64 * jnp.where(left, nl / (nl + 2), 1 - 2 * g2 / (2 * g2 + 2 * g + 1))
+        else:
+            d = jnp.where(left, g2 + 2 * g + 2, 2 * g2 + 2 * g + 1)
+            nl = g * (4 * (1 + x64) + g * (6 + 4 * x64) + 4 * g2 + g2 * g)
+            nr = (1 + 2 * g) * d + 4 * x64 * g2 * (1 + g)
+            y = jnp.where(left, nl, nr) / (d * d)
+        return y.astype(jnp.float32)
 
 
 _MISH = Tower(_mish_forms)
