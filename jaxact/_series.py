@@ -132,7 +132,7 @@ class Window:
 #: evaluates on every element, the narrowest window its bound allows. σ⁽ⁿ⁾ is even for odd
 #: n, odd for even n.
 SIGMOID_WINDOWS = {
-    n: Window(0.2, 9, 18, parity="even")
+    n: Window(0.45, 12, 18, radius64=0.2, parity="even")
     if n == 3
     else Window(0.375, 12, parity="odd" if n % 2 == 0 else "even")
     for n in SIGMOID_ROOTS

@@ -21,7 +21,7 @@ from jax.extend.core import Primitive
 from jax.interpreters import ad, batching, mlir
 
 from jaxact._jax_internals import ShapedArray
-from jaxact._math import _FAST_FLOAT64, FAST_FLOAT64_PLATFORMS, compute_dtype
+from jaxact._math import _FAST_FLOAT64, FAST_FLOAT64_PLATFORMS, compute_dtype, fast_float64, wide64
 
 Array = jax.Array
 Forms = Callable[..., Array]
@@ -65,11 +65,20 @@ def branch(x: Array, pos: Array | float, neg: Array | float) -> Array:
 
 
 def _in_compute_dtype(
-    form: Callable[..., Array], x: Array, *params: Array, half: Callable | None = None
+    form: Callable[..., Array],
+    x: Array,
+    *params: Array,
+    half: Callable | None = None,
+    in_float64: bool = False,
 ) -> Array:
     """``form`` at x in the compute dtype, rounded once to x's dtype; for 16-bit x, ``half``
-    instead where it gives a value (see :class:`Tower`)."""
+    instead where it gives a value; ``in_float64``: in float64 where the compute dtype is
+    float32 and the backend's float64 is fast (see :class:`Tower`)."""
     wide = compute_dtype(x.dtype)
+    if in_float64 and wide == jnp.float32 and fast_float64():
+        with wide64():
+            y = form(x.astype(jnp.float64), *(p.astype(jnp.float64) for p in params))
+            return jnp.broadcast_to(y, x.shape).astype(x.dtype)
     args = (x.astype(wide), *(p.astype(wide) for p in params))
     y = half(*args) if half is not None and wide != x.dtype else None
     y = form(*args) if y is None else y
@@ -99,7 +108,11 @@ class Tower:
       primal's arithmetic);
     - batching: elementwise; lowering: the form itself.
 
-    ``name`` names the primitive (default: the forms' name without ``_forms``). ``half``,
+    ``name`` names the primitive (default: the forms' name without ``_forms``).
+    ``float64_from``, where given, is the lowest order n + m that a float32 (or 16-bit) x
+    evaluates in float64 on :func:`~jaxact._math.fast_float64` backends, rounded once: the
+    recurrences of the higher orders cancel by more than float32's double-length work
+    covers, and CPUs and GPUs compute float64 at about half float32's rate. ``half``,
     where given, is a cheaper float32 evaluation for 16-bit x, ``half(n, m, x)``, or None
     for the orders it does not cover: a 16-bit result is within its 1-ulp contract when the
     float32 value before its one rounding is within about 2⁻¹² relative (float16: 11-bit
@@ -107,9 +120,16 @@ class Tower:
     for ties closer than that.
     """
 
-    def __init__(self, forms: Forms, name: str | None = None, half: Forms | None = None):
+    def __init__(
+        self,
+        forms: Forms,
+        name: str | None = None,
+        half: Forms | None = None,
+        float64_from: int | None = None,
+    ):
         self.forms = forms
         self.half = half
+        self.float64_from = float64_from
         name = name or forms.__name__.strip("_").removesuffix("_forms")
         self.primitive = p = Primitive(f"jaxact_{name}")
         p.def_impl(functools.partial(self._impl, p))
@@ -138,7 +158,10 @@ class Tower:
     def form(self, n: int, m: int) -> Callable[..., Array]:
         """The plain JAX function of order (n, m), in x's dtype (no custom rules)."""
         half = None if self.half is None else functools.partial(self.half, n, m)
-        return functools.partial(_in_compute_dtype, functools.partial(self.forms, n, m), half=half)
+        wide = self.float64_from is not None and n + m >= self.float64_from
+        return functools.partial(
+            _in_compute_dtype, functools.partial(self.forms, n, m), half=half, in_float64=wide
+        )
 
     def _lowered(self, *args: Array, n: int, m: int) -> Array:
         return self.form(n, m)(*args)

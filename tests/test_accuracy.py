@@ -374,16 +374,31 @@ def test_the_default_lowering_is_exact_too(name, n):
         ("gelu", "float32", 1, [-1.6475682, -1.6328533, -1.6479988]),
         # gelu″ was 9.2 and 8.5 ulp off here (float32; bound 8) before it was formed in float64
         ("gelu", "float32", 2, [2.25812, -8.76447, 8.76447]),
+        # orders 3–8 in float32 (random sweeps of 600,000 points a row): σ‴ and tanh‴ just
+        # beyond their roots' windows (10.9 and 11.4 ulp, bound 10), silu‴ (12.9 at 2.97),
+        # and orders ≥ 4 where the recurrence's terms cancel (σ⁽⁸⁾ 27 ulp at 5.9, bound 20)
+        ("sigmoid", "float32", 3, [1.1102009, 1.6989009]),
+        ("sigmoid", "float32", 4, [-2.6922982]),
+        ("sigmoid", "float32", 7, [5.1749482]),
+        ("sigmoid", "float32", 8, [5.898984]),
+        ("softplus", "float32", 8, [5.1749482]),
+        ("tanh", "float32", 3, [0.5282441, 0.558032]),
+        ("tanh", "float32", 8, [-2.9176424]),
+        ("silu", "float32", 3, [2.9656043, -2.921859]),
     ],
 )
 def test_where_dense_sweeps_found_them_worst(name, dtype, n, points):
-    # Full-mantissa points between the test grids' (random sweeps of 3,000 points a row).
+    # Full-mantissa points between the test grids'. Orders above 2 by their closed forms
+    # (what nested jax.grad calls, compiled in a fraction of the time).
     f = jaxact.ACTIVATIONS[name].fn
-    for _ in range(n):
+    for _ in range(n if n <= 2 else 0):
         f = jax.grad(f)
+    f = f if n <= 2 else jaxact.derivative(name, n)
     with jax.enable_x64(dtype == "float64"):
-        x = np.array(points, dtype)
-        got = np.asarray(jax.vmap(f)(jnp.asarray(x)))
+        # 256 copies: the vectorised loop a batch runs (one element may take a scalar
+        # path, contracted into FMAs differently: tanh⁽⁸⁾ differed by 6 ulp)
+        x = np.resize(np.array(points, dtype), 256)
+        got = np.asarray(jax.jit(jax.vmap(f))(jnp.asarray(x)))
         ref = [accuracy.reference(name, float(v), n) for v in x]
         err = accuracy.ulp_error(got, ref, dtype)
-        assert err.max() <= accuracy.BOUNDS[dtype][n], (x, err)
+        assert err.max() <= (accuracy.BOUNDS[dtype][n] if n <= 2 else 4 + 2 * n), (x, err)

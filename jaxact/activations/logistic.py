@@ -52,7 +52,7 @@ def _sigmoid_forms(n: int, m: int, x: Array) -> Array:
     return sigmoid_derivative(n, x)
 
 
-_SIGMOID = Tower(_sigmoid_forms)
+_SIGMOID = Tower(_sigmoid_forms, float64_from=4)
 
 
 @jax.jit
@@ -160,7 +160,7 @@ def _tanh_half(n: int, m: int, x: Array) -> Array | None:
     return _xla_tanh(x) if n == m == 0 else None
 
 
-_TANH = Tower(_tanh_forms, half=_tanh_half)
+_TANH = Tower(_tanh_forms, half=_tanh_half, float64_from=4)
 
 
 @jax.jit
@@ -205,7 +205,7 @@ def _softplus_forms(n: int, m: int, x: Array) -> Array:
     return sigmoid_derivative(n - 1, x)
 
 
-_SOFTPLUS = Tower(_softplus_forms)
+_SOFTPLUS = Tower(_softplus_forms, float64_from=5)
 
 
 @jax.jit
@@ -247,7 +247,7 @@ def _log_sigmoid_forms(n: int, m: int, x: Array) -> Array:
     return sigmoid_derivative(n - 1, -x) * (1.0 if n % 2 else -1.0)
 
 
-_LOG_SIGMOID = Tower(_log_sigmoid_forms)
+_LOG_SIGMOID = Tower(_log_sigmoid_forms, float64_from=5)
 
 
 @jax.jit
