@@ -56,7 +56,7 @@ def derivative(f: str | Callable[..., Array], order: int = 1, param_order: int =
       >>> jaxact.derivative("sigmoid")(jnp.array([0.0, 20.0]))
       Array([2.5000000e-01, 2.0611537e-09], dtype=float32)
       >>> jaxact.derivative("tanh", 6)(0.5)  # the sixth derivative
-      Array(-36.279556, dtype=float32, weak_type=True)
+      Array(-36.27954, dtype=float32, weak_type=True)
       >>> jaxact.derivative(jaxact.elu, order=0, param_order=1)(-1.0, alpha=2.0)  # ∂f/∂α
       Array(-0.63212055, dtype=float32, weak_type=True)
     """

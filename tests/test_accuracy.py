@@ -320,7 +320,7 @@ def forms_differ_on_fast_float64(act, n: int) -> bool:
 #: other test) run the fast form on this machine, so the default form (TPU's) is run here.
 #: Written out (tracing every form twice takes seconds, in every test process); the test
 #: below checks it.
-DEFAULT_FORMS = [("gelu", 0), ("gelu", 1), ("gelu", 2)]
+DEFAULT_FORMS = [("mish", 0), ("mish", 1), ("gelu", 0), ("gelu", 1), ("gelu", 2)]
 
 
 def test_default_forms_are_the_forms_that_differ_on_fast_float64():

@@ -391,7 +391,7 @@ def mish(x: ArrayLike) -> Array:
     Examples:
       >>> import jax, jax.numpy as jnp, jaxact
       >>> jaxact.mish(jnp.array([-1.0, 0.0, 1.0]))
-      Array([-0.30340147,  0.        ,  0.8650984 ], dtype=float32)
+      Array([-0.30340147,  0.        ,  0.86509836], dtype=float32)
     """
     return evaluate(_MISH, "mish", x)
 
