@@ -374,6 +374,10 @@ def test_the_default_lowering_is_exact_too(name, n):
         ("gelu", "float32", 1, [-1.6475682, -1.6328533, -1.6479988]),
         # gelu″ was 9.2 and 8.5 ulp off here (float32; bound 8) before it was formed in float64
         ("gelu", "float32", 2, [2.25812, -8.76447, 8.76447]),
+        # σ′ and tanh′ were 4.1 ulp off here (float32) before (1 + z)² was formed as
+        # 1 + z(2 + z), not (1 + z)·(1 + z) with 1 + z rounded (z = e^−|x|, e^−2|x|)
+        ("sigmoid", "float32", 1, [4.8371954]),
+        ("tanh", "float32", 1, [-2.0756204]),
         # orders 3–8 in float32 (random sweeps of 600,000 points a row): σ‴ and tanh‴ just
         # beyond their roots' windows (10.9 and 11.4 ulp, bound 10), silu‴ (12.9 at 2.97),
         # and orders ≥ 4 where the recurrence's terms cancel (σ⁽⁸⁾ 27 ulp at 5.9, bound 20)
