@@ -378,6 +378,8 @@ def test_the_default_lowering_is_exact_too(name, n):
         # 1 + z(2 + z), not (1 + z)·(1 + z) with 1 + z rounded (z = e^−|x|, e^−2|x|)
         ("sigmoid", "float32", 1, [4.8371954]),
         ("tanh", "float32", 1, [-2.0756204]),
+        # silu″ was 8.4 ulp off here (float32, bound 8) when formed as xσ″ + 2σ′
+        ("silu", "float32", 2, [-4.124143]),
         # orders 3–8 in float32 (random sweeps of 600,000 points a row): σ‴ and tanh‴ just
         # beyond their roots' windows (10.9 and 11.4 ulp, bound 10), silu‴ (12.9 at 2.97),
         # and orders ≥ 4 where the recurrence's terms cancel (σ⁽⁸⁾ 27 ulp at 5.9, bound 20)
