@@ -188,11 +188,11 @@ def _gelu_exact_wide(n: int, x: Array) -> Array:
     m = expm1_reduced(r, terms=7)
     with wide64():
         phi = ((1 + m.astype(jnp.float64)) * pow2(k.astype(jnp.int64))) * _RS2PI[0]
-        mp = mills.astype(jnp.float64)
+        mills64 = mills.astype(jnp.float64)
         if n == 0:  # x(1 − φM) for x > 0 (x itself: f(∞) = ∞), xφM below
-            y = branch(x, x.astype(jnp.float64) * (1 - phi * mp), x64 * (phi * mp))
+            y = branch(x, x.astype(jnp.float64) * (1 - phi * mills64), x64 * (phi * mills64))
         else:  # 1 − φ(M − x) for x > 0, φ(M + x) below
-            y = branch(x, 1 - phi * (mp - x64), phi * (mp + x64))
+            y = branch(x, 1 - phi * (mills64 - x64), phi * (mills64 + x64))
         return y.astype(jnp.float32)
 
 
