@@ -125,6 +125,16 @@ def exp_parts(t: Array) -> tuple[Array, Array]:
     return expm1_reduced(r), pow2(k.astype(jnp.int32))
 
 
+def exp_parts64(t: Array, terms: int = 7) -> tuple[Array, Array]:
+    """(m, k) with eᵗ = (1 + m)·2ᵏ for float64 t on a :func:`fast_float64` backend (inside
+    :func:`wide64`): k = round(t/ln 2) (a float64 integer) and r = t − k·ln 2 formed in
+    float64, so that t's digits beyond float32's count, m = e^r − 1 in float32 (``terms`` of
+    :func:`expm1_reduced`). For float32 forms whose exponent's argument is known to float64
+    precision (gelu's v, gelu_exact's x²/2)."""
+    k = jnp.round(t * (1 / _LN2))
+    return expm1_reduced((t - k * _LN2).astype(jnp.float32), terms), k
+
+
 def expm1_reduced(r: Array, terms: int = 7) -> Array:
     """e^r − 1 for float32 r in [−ln 2/2, ln 2/2], to about an ulp: r·Σ rʲ/(j + 1)!, j ≤
     ``terms`` (7: truncation below 2⁻³⁰ relative; 6: 2⁻²⁶)."""

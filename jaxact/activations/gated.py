@@ -309,14 +309,15 @@ def _mish_forms(n: int, m: int, x: Array) -> Array:
         g2 = g * g
         c, k = jnp.where(left, g2 + 2 * g, 2 * g2 + 2 * g), jnp.where(left, 2.0, 1.0)
         d0 = c + k
-        if n == 1:
+        if n == 1 and wide:
+            near, right = _mish_wide(1, xc), jnp.ones_like(x)
+        elif n == 1:
             t = _mish_taylor(1, xc)
             nl = 4 * (1 + xc) + g * (6 + 4 * xc) + 4 * g2 + g2 * g
             # D = d0 + dl exactly, and D² is formed with dl: d0's rounding, doubled by the
             # square, took mish′ to 4.4 ulp in float64 at x ≈ −11.4 (bound 4).
             d0, dl = add_to_constant(k, c)
             near = jnp.where(left, g * nl / square(d0, dl), t[0] + xc * t[1])
-            near = _mish_wide(1, xc) if wide else near
             right = jnp.ones_like(x)
         else:
             nl = (4 + 2 * xc) + g * (8 + 2 * xc) + g2 * (6 - 3 * xc) + g2 * g * (2 - 2 * xc)

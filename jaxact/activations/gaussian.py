@@ -32,7 +32,7 @@ from jax.typing import ArrayLike
 
 from jaxact._checks import evaluate
 from jaxact._dd import add_to_constant, split, square, traced_parts, two_prod, two_sum
-from jaxact._math import _LN2, exp, expm1, expm1_reduced, fast_float64, pow2, wide64
+from jaxact._math import exp, exp_parts64, expm1, fast_float64, pow2, wide64
 from jaxact._row import Activation
 from jaxact._series import FAR as _FAR
 from jaxact._series import Window, taylor_coefficients
@@ -182,11 +182,7 @@ def _gelu_exact_wide(n: int, x: Array) -> Array:
     mills = _mills(jnp.abs(xc))
     with wide64():
         x64 = xc.astype(jnp.float64)
-        t = -jnp.minimum(0.5 * (x64 * x64), 110.0)
-        k = jnp.round(t * (1 / _LN2))
-        r = (t - k * _LN2).astype(jnp.float32)
-    m = expm1_reduced(r, terms=7)
-    with wide64():
+        m, k = exp_parts64(-jnp.minimum(0.5 * (x64 * x64), 110.0))
         phi = ((1 + m.astype(jnp.float64)) * pow2(k.astype(jnp.int64))) * _RS2PI[0]
         mills64 = mills.astype(jnp.float64)
         if n == 0:  # x(1 − φM) for x > 0 (x itself: f(∞) = ∞), xφM below
@@ -367,13 +363,12 @@ def _exp_neg_wide(x: Array, terms: int) -> tuple[Array, Array, Array]:
     as 2^{k+64} (``far``), so that products with E stay normal as long as they are."""
     v = _x_poly64(x, 1)
     with wide64():
-        t = -jnp.minimum(jnp.abs(v), 126.0)  # e^{−126} = 2^{−182}: k + 64 stays in range
-        k = jnp.round(t * (1 / _LN2))
-        r = (t - k * _LN2).astype(jnp.float32)
+        # e^{−126} = 2^{−182}: k + 64 stays in range
+        m, k = exp_parts64(-jnp.minimum(jnp.abs(v), 126.0), terms)
         pos = v > 0
     k = k.astype(jnp.int32)
     far = k < -100
-    return pow2(jnp.where(far, k + 64, k)) * (1 + expm1_reduced(r, terms=terms)), far, pos
+    return pow2(jnp.where(far, k + 64, k)) * (1 + m), far, pos
 
 
 def _gelu_value_wide(x: Array) -> Array:

@@ -49,13 +49,6 @@ def _sigmoid_forms(n: int, m: int, x: Array) -> Array:
         # share that exponential in second-order steps, but measured no faster there and
         # 10 % slower as a plain forward pass.)
         return 1 / (1 + exp(-x))
-    if n == 1:
-        # z/(1 + z)² with (1 + z)² as 1 + z(2 + z), not d·d, whose rounding the square
-        # doubles: σ′ was 4.1 ulp off at x = 4.837 in float32 (bound 4). (Where σ′ is a term
-        # of a higher order, sigmoid_derivative's z/d² stays: silu″ = xσ″ + 2σ′ was measured
-        # against it, and would reach 8.04 ulp at x = −3.0, bound 8.)
-        z = exp(-jnp.abs(x))
-        return z / (1 + z * (2 + z))
     return sigmoid_derivative(n, x)
 
 
